@@ -113,3 +113,114 @@ int         unmap(t_mapping *mapping);
 int         destroy_shared_region(const char *name);
 
 #endif
+
+/*
+ * ---------------------------------------------------------------------------
+ * Bonus (section 3.1): a ring buffer shared between processes.
+ *
+ * A ring buffer is a byte stream (a pipe that lives in shared memory): bytes
+ * come out of ring_read in the order they went into ring_write, each byte
+ * exactly once, whichever processes write and read. It lives in a named
+ * shared region (create_shared_region), so processes that share nothing but
+ * the name can use it: one creates it, the others attach to it by name.
+ *
+ * Layout: the shared region starts with a header (the two cursors, the
+ * capacity, the lock and the two condition variables, an "initialised"
+ * mark), then `capacity` bytes of data. The t_ring_buffer itself is private
+ * to each process (like t_mapping): it points into the shared region.
+ *
+ *   *head  total number of bytes ever written  (only grows)
+ *   *tail  total number of bytes ever read     (only grows)
+ *   used = *head - *tail, 0 <= used <= capacity; byte number n of the stream
+ *   is stored at data[n % capacity]. Empty means used == 0, full means
+ *   used == capacity: all `capacity` bytes are usable (none is sacrificed to
+ *   tell full from empty). The counters are 64-bit: they do not wrap in
+ *   practice (2^64 bytes is 58 years at 10 GB/s).
+ *
+ * Blocking is real sleeping: a process-shared mutex and two process-shared
+ * condition variables (PTHREAD_PROCESS_SHARED) stored in the shared header.
+ * A waiting process uses no CPU; it wakes when another process changes the
+ * ring. pthread_* (and getpid) are not on the exercise's list of allowed
+ * functions: the bonus needs them, link with -pthread.
+ *
+ * The ring has no notion of end of stream: a reader waits for as long as it
+ * takes, even if every writer is gone. Processes agree on the end by
+ * themselves (a length sent first, an end record...). A process that dies
+ * while inside ring_read or ring_write may leave the ring locked for good.
+ * ---------------------------------------------------------------------------
+ */
+#ifndef MEMORY_MAPPER_RING_H
+# define MEMORY_MAPPER_RING_H
+
+typedef struct s_ring_buffer {
+    t_mapping   *mapping;   // The shared region: header, then data
+    size_t      capacity;   // Bytes of data the ring can hold
+    size_t      *head;      // In the shared region: total bytes ever written
+    size_t      *tail;      // In the shared region: total bytes ever read
+    char        *data;      // In the shared region: the `capacity` data bytes
+} t_ring_buffer;
+
+/*
+ * Creates the shared region `name` (as create_shared_region: "/x" form,
+ * O_EXCL) big enough for the header and `capacity` data bytes, initialises
+ * an empty ring in it and returns this process's handle, the creator's.
+ * Other processes reach the ring with attach_ring_buffer(name); they must
+ * attach only after this function returned (until then the region is not a
+ * ring yet: attach fails with EINVAL or ENOENT).
+ * Errors: NULL with errno EINVAL if capacity is 0 or does not fit in memory
+ * with the header; otherwise the errno of create_shared_region (EINVAL or
+ * ENAMETOOLONG for a bad name, EEXIST if the name is taken...) or of mmap.
+ * Nothing is left behind on failure.
+ */
+t_ring_buffer *create_ring_buffer(const char *name, size_t capacity);
+
+/*
+ * Attaches to the ring that create_ring_buffer(name, ...) made, in another
+ * process (or the same one): returns a new handle on the same ring.
+ * Errors: NULL with errno ENOENT if there is no such name, EINVAL if the
+ * region is not an initialised ring buffer; otherwise the errno of
+ * attach_shared_region or mmap.
+ */
+t_ring_buffer *attach_ring_buffer(const char *name);
+
+/*
+ * Appends the len bytes at data to the stream and returns len. Blocks until
+ * all of them are in the ring: while the ring is full it sleeps until a
+ * reader makes room, then writes what fits, and so on; len may exceed the
+ * capacity (the bytes then go in several laps, as readers drain the ring).
+ * Never blocks when len bytes are free: a writer alone may fill an empty
+ * ring with exactly `capacity` bytes and return.
+ * Several writers: the bytes of one call of len <= capacity are contiguous
+ * in the stream, never interleaved with another writer's (like a pipe's
+ * PIPE_BUF guarantee). This implementation never interleaves longer writes
+ * either, but the contract does not promise it.
+ * len == 0 returns 0 at once. Returns -1 with errno EINVAL if rb is NULL,
+ * if data is NULL and len > 0, or if len > SSIZE_MAX.
+ */
+ssize_t     ring_write(t_ring_buffer *rb, const void *data, size_t len);
+
+/*
+ * Takes bytes from the front of the stream into data and returns how many.
+ * Blocks while the ring is empty; then takes everything there is, up to len:
+ * returns min(len, bytes in the ring) (wrapping around the end of the data
+ * area is invisible to the caller). Never returns 0 for len > 0, it waits.
+ * Several readers: each byte goes to exactly one reader, and the bytes of
+ * one call are contiguous in the stream.
+ * len == 0 returns 0 at once. Returns -1 with errno EINVAL if rb is NULL,
+ * if data is NULL and len > 0, or if len > SSIZE_MAX.
+ */
+ssize_t     ring_read(t_ring_buffer *rb, void *data, size_t len);
+
+/*
+ * Releases this process's handle: unmaps the shared region and the handle.
+ * rb is invalid afterwards. Called on the creator's handle (in the process
+ * that called create_ring_buffer), it also removes the name
+ * (destroy_shared_region): no one can attach any more, but processes that
+ * are already attached keep their mapping and can go on using the ring; the
+ * memory is freed when the last of them has called destroy_ring_buffer (or
+ * exited). A forked child holds a copy of its parent's handle: its destroy
+ * unmaps only, the name stays. Does nothing if rb is NULL. Never fails.
+ */
+void        destroy_ring_buffer(t_ring_buffer *rb);
+
+#endif

@@ -75,3 +75,48 @@ int destroy_shared_region(const char *name)
     errno = ENOSYS;
     return -1;
 }
+
+/* ---- Bonus: ring buffer shared between processes ------------------------ */
+
+t_ring_buffer *create_ring_buffer(const char *name, size_t capacity)
+{
+    (void)name;
+    (void)capacity;
+    /* TODO: create a shared region for a header (cursors, lock, condition variables) and capacity data bytes; initialise the header. */
+    errno = ENOSYS;
+    return NULL;
+}
+
+t_ring_buffer *attach_ring_buffer(const char *name)
+{
+    (void)name;
+    /* TODO: attach the shared region by name and check it holds an initialised ring. */
+    errno = ENOSYS;
+    return NULL;
+}
+
+ssize_t ring_write(t_ring_buffer *rb, const void *data, size_t len)
+{
+    (void)rb;
+    (void)data;
+    (void)len;
+    /* TODO: copy all len bytes in, wrapping at the end; sleep while the ring is full; wake the readers. */
+    errno = ENOSYS;
+    return -1;
+}
+
+ssize_t ring_read(t_ring_buffer *rb, void *data, size_t len)
+{
+    (void)rb;
+    (void)data;
+    (void)len;
+    /* TODO: sleep while the ring is empty, then copy out up to len bytes, wrapping at the end; wake the writers. */
+    errno = ENOSYS;
+    return -1;
+}
+
+void destroy_ring_buffer(t_ring_buffer *rb)
+{
+    (void)rb;
+    /* TODO: unmap the region and the handle; the creator also removes the name. */
+}

@@ -42,3 +42,38 @@ int         unmap(t_mapping *mapping);
 int         destroy_shared_region(const char *name);
 
 #endif
+
+/*
+ * Bonus (section 3.1): a ring buffer shared between processes.
+ * A byte stream in a named shared region: bytes come out of ring_read in the
+ * order they went into ring_write, each exactly once, across processes.
+ * Blocking must really sleep (process-shared mutex + condition variables in
+ * the shared region, for example), not spin. Link with -pthread.
+ */
+#ifndef MEMORY_MAPPER_RING_H
+# define MEMORY_MAPPER_RING_H
+
+typedef struct s_ring_buffer {
+    t_mapping   *mapping;
+    size_t      capacity;
+    size_t      *head;      // Pointer into the shared region
+    size_t      *tail;      // Pointer into the shared region
+    char        *data;      // Data area
+} t_ring_buffer;
+
+// Creates a shared ring buffer (the creator's handle)
+t_ring_buffer *create_ring_buffer(const char *name, size_t capacity);
+
+// Attaches to the ring buffer `name` created by another process
+t_ring_buffer *attach_ring_buffer(const char *name);
+
+// Writes all len bytes into the buffer (blocks while it is full); returns len
+ssize_t ring_write(t_ring_buffer *rb, const void *data, size_t len);
+
+// Reads up to len bytes from the buffer (blocks while it is empty)
+ssize_t ring_read(t_ring_buffer *rb, void *data, size_t len);
+
+// Releases the ring buffer (the creator's handle also removes the name)
+void destroy_ring_buffer(t_ring_buffer *rb);
+
+#endif

@@ -1,0 +1,69 @@
+# The memory_mapper moulinette.
+#   make            build the grader and the tests
+#   make grade      grade student/ (or STUDENT=dir)
+#   make test       the project's own tests
+#   make mutants    prove every mutant is caught and every variant passes
+#   make bench      time grading the reference (median of several runs)
+
+CC      ?= gcc
+STUDENT ?= student
+BUILD   := build
+WARN    := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes
+CFLAGS  := -std=c17 -O2 -g $(WARN)
+DEPS    := $(BUILD)/.deps-ok
+
+GRADER_SRC  := $(filter-out graders/main.c,$(wildcard graders/*.c))
+GRADER_OBJ  := $(GRADER_SRC:graders/%.c=$(BUILD)/graders/%.o)
+TEST_SRC    := tests/harness.c tests/procview.c tests/main.c $(wildcard tests/rows/*.c)
+TEST_OBJ    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
+UNIT_SRC    := $(wildcard tests/unit/*.c)
+UNIT_OBJ    := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%.o)
+
+.PHONY: all grade test unit e2e mutants bench clean deps
+
+all: $(BUILD)/moulinette $(BUILD)/tests/mmtests.o
+
+# Installs (as root) or asks for (otherwise) Criterion and libyaml.
+$(DEPS): graders/ensure-deps.sh
+	@mkdir -p $(BUILD)
+	@graders/ensure-deps.sh
+	@touch $@
+
+deps: $(DEPS)
+
+$(BUILD)/graders/%.o: graders/%.c graders/*.h | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -D_GNU_SOURCE $(shell pkg-config --cflags yaml-0.1) -c $< -o $@
+
+$(BUILD)/moulinette: $(GRADER_OBJ) $(BUILD)/graders/main.o
+	$(CC) $^ -o $@ $(shell pkg-config --libs yaml-0.1) -lm
+
+# The tests are compiled once, without any submission: each submission is
+# linked against this one relocatable object (see tests/api.h).
+$(BUILD)/tests/%.o: tests/%.c tests/*.h | $(DEPS)
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -D_DEFAULT_SOURCE $(shell pkg-config --cflags criterion) -c $< -o $@
+
+$(BUILD)/tests/mmtests.o: $(TEST_OBJ)
+	ld -r $^ -o $@
+
+grade: all
+	@$(BUILD)/moulinette $(STUDENT)
+
+# Unit tests of the grader's modules, then end-to-end runs of the grader.
+$(BUILD)/unit: $(UNIT_OBJ) $(GRADER_OBJ)
+	$(CC) $^ -o $@ $(shell pkg-config --libs criterion yaml-0.1) -lm
+
+unit: $(BUILD)/unit
+	$(BUILD)/unit --jobs 2
+
+e2e: all
+	tests/e2e/run.sh
+
+test: unit e2e
+
+bench: all
+	bench/bench.sh
+
+clean:
+	rm -rf $(BUILD)

@@ -1,0 +1,306 @@
+/*
+ * build.c - from a submission folder to a linked test binary.
+ *
+ * Steps, each one sandboxed job that starts when the previous one ends:
+ *   compile  the submission's sources, with the config's flags and a
+ *            prelude that latches the feature macros (see write_prelude);
+ *   symbols  `nm -u` of the objects, for the forbidden functions;
+ *   shim     tests/shim.c against the submission's header (field access
+ *            and prototype check, see tests/shim.c);
+ *   link     objects + shim + the prebuilt tests into ./tests.
+ * A step that fails ends the build: the submission is graded as not
+ * compiling, with the compiler's own message.
+ */
+#include "work.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+enum step { STEP_COMPILE, STEP_SYMBOLS, STEP_SHIM, STEP_LINK, STEP_DONE };
+
+static const char *const step_failure[] = {
+    [STEP_COMPILE] = "your submission does not compile",
+    [STEP_SYMBOLS] = "the grader could not list your object's symbols",
+    [STEP_SHIM] = "your memory_mapper.h does not match the subject: t_mapping needs the fields "
+                  "addr and size, and the prototypes must be the subject's",
+    [STEP_LINK] = "your submission does not link with the tests (a main() of your own, or a "
+                  "function the tests also define?)",
+};
+
+/* ---- scratch copy ---------------------------------------------------------------- */
+
+/* Only regular files are taken: a symlink could make the grader copy one of
+ * its own files (the reference, a secret) into the student's build. */
+static int copy_regular(const char *from, const char *to)
+{
+    struct stat st;
+
+    if (lstat(from, &st) != 0)
+        return -1;
+    if (!S_ISREG(st.st_mode)) {
+        errno = EINVAL;
+        return -1;
+    }
+    return copy_file(from, to, 0644);
+}
+
+static char *in_dir(const char *dir, const char *name)
+{
+    return xasprintf("%s/%s", dir, name);
+}
+
+/* Feature macros are latched through <features.h> and then undefined, so
+ * that a submission defining _GNU_SOURCE, _DEFAULT_SOURCE or
+ * _POSIX_C_SOURCE itself never meets a conflicting definition (-D would
+ * make `#define _DEFAULT_SOURCE` a redefinition error under -Werror). */
+static int write_prelude(const struct work *w)
+{
+    struct strbuf sb = {0};
+    char *path = in_dir(w->scratch, "prelude.h");
+    int fd;
+    int ok;
+
+    sb_printf(&sb, "#pragma GCC system_header\n");
+    for (size_t i = 0; i < w->cfg->feature_macros.count; i++)
+        sb_printf(&sb, "#define %s 1\n", w->cfg->feature_macros.items[i]);
+    sb_printf(&sb, "#include <features.h>\n");
+    for (size_t i = 0; i < w->cfg->feature_macros.count; i++)
+        sb_printf(&sb, "#undef %s\n", w->cfg->feature_macros.items[i]);
+    fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    ok = fd >= 0 && write(fd, sb.data, sb.len) == (ssize_t)sb.len;
+    if (fd >= 0 && close(fd) != 0)
+        ok = 0;
+    free(path);
+    sb_free(&sb);
+    return ok ? 0 : -1;
+}
+
+static void fail_build(struct work *w, char *log)
+{
+    w->grade->compile_ok = 0;
+    free(w->grade->compile_log);
+    w->grade->compile_log = log;
+    for (size_t i = 0; i < w->grade->nrows; i++) {
+        free(w->grade->rows[i].message);
+        w->grade->rows[i].status = ST_FAIL;
+        w->grade->rows[i].message = xstrdup("not graded: the submission does not compile");
+    }
+}
+
+/* Copies the sources, the header (or the subject's) and the shims. */
+static int copy_submission(struct work *w)
+{
+    const struct config *cfg = w->cfg;
+    int ok = 1;
+
+    for (size_t i = 0; i < cfg->sources.count && ok; i++) {
+        char *from = in_dir(w->dir, cfg->sources.items[i]);
+        char *to = in_dir(w->scratch, cfg->sources.items[i]);
+
+        if (copy_regular(from, to) != 0) {
+            fail_build(w, xasprintf("%s is missing from %s (or is not a regular file)",
+                                    cfg->sources.items[i], w->dir));
+            ok = 0;
+        }
+        free(from);
+        free(to);
+    }
+    for (size_t i = 0; i < cfg->optional.count && ok; i++) {
+        char *from = in_dir(w->dir, cfg->optional.items[i]);
+        char *to = in_dir(w->scratch, cfg->optional.items[i]);
+
+        if (copy_regular(from, to) != 0 && strcmp(cfg->optional.items[i], "memory_mapper.h") == 0) {
+            char *fallback = config_path(cfg, cfg->default_header);
+
+            sl_pushf(&w->grade->notes, "no %s in %s: compiled with the subject's header",
+                     cfg->optional.items[i], w->dir);
+            if (copy_file(fallback, to, 0644) != 0)
+                die("cannot copy %s: %s", fallback, strerror(errno));
+            free(fallback);
+        }
+        free(from);
+        free(to);
+    }
+    return ok;
+}
+
+static void copy_grader_file(struct work *w, const char *relative, const char *name)
+{
+    char *from = config_path(w->cfg, relative);
+    char *to = in_dir(w->scratch, name);
+
+    if (copy_file(from, to, 0644) != 0)
+        die("cannot copy %s into %s: %s", from, w->scratch, strerror(errno));
+    free(from);
+    free(to);
+}
+
+static int make_scratch(struct work *w)
+{
+    const char *tmp = getenv("TMPDIR");
+    char *templ = xasprintf("%s/moulinette-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+
+    if (!mkdtemp(templ))
+        die("cannot create a scratch directory (%s): %s", templ, strerror(errno));
+    w->scratch = templ;
+    /* The jobs run as an unprivileged uid and must write here. */
+    if (geteuid() == 0 && chown(templ, SANDBOX_UID, SANDBOX_GID) != 0)
+        die("chown %s: %s", templ, strerror(errno));
+    if (chmod(templ, 0755) != 0)
+        die("chmod %s: %s", templ, strerror(errno));
+    return 0;
+}
+
+/* ---- the steps ------------------------------------------------------------------- */
+
+static void push_compile_flags(struct work *w, struct strlist *argv)
+{
+    sl_push(argv, w->tools->cc);
+    sl_extend(argv, &w->cfg->cflags);
+    sl_push(argv, "-include");
+    sl_push(argv, "prelude.h");
+    sl_push(argv, "-I.");
+}
+
+static char *object_name(const char *source)
+{
+    size_t len = strlen(source);
+
+    if (len > 2 && strcmp(source + len - 2, ".c") == 0)
+        return xasprintf("%.*s.o", (int)(len - 2), source);
+    return xasprintf("%s.o", source);
+}
+
+static void push_objects(const struct work *w, struct strlist *argv)
+{
+    for (size_t i = 0; i < w->cfg->sources.count; i++) {
+        char *o = object_name(w->cfg->sources.items[i]);
+
+        sl_push(argv, o);
+        free(o);
+    }
+}
+
+static void set_step_argv(struct work *w, struct strlist *argv)
+{
+    const struct config *cfg = w->cfg;
+
+    switch (w->build_step) {
+    case STEP_COMPILE:
+        push_compile_flags(w, argv);
+        sl_push(argv, "-c");
+        sl_extend(argv, &cfg->sources);
+        break;
+    case STEP_SYMBOLS:
+        sl_push(argv, w->tools->nm);
+        sl_push(argv, "-u");
+        push_objects(w, argv);
+        break;
+    case STEP_SHIM:
+        push_compile_flags(w, argv);
+        sl_push(argv, "-c");
+        sl_push(argv, "mm_shim.c");
+        break;
+    case STEP_LINK:
+        sl_push(argv, w->tools->cc);
+        sl_push(argv, "-o");
+        sl_push(argv, "tests");
+        push_objects(w, argv);
+        sl_push(argv, "mm_shim.o");
+        sl_push(argv, "mm_tests.o");
+        sl_extend(argv, &cfg->link_flags);
+        break;
+    }
+}
+
+/* `nm -u` lines end with the symbol name: "                 U malloc". */
+static void find_forbidden(struct work *w, const char *nm_output)
+{
+    const char *line = nm_output;
+
+    while (line && *line) {
+        const char *end = strchr(line, '\n');
+        size_t len = end ? (size_t)(end - line) : strlen(line);
+        const char *name = line + len;
+
+        while (name > line && name[-1] != ' ')
+            name--;
+        for (size_t i = 0; i < w->cfg->forbidden.count; i++) {
+            const char *f = w->cfg->forbidden.items[i];
+
+            if (strlen(f) == (size_t)(line + len - name) && strncmp(f, name, strlen(f)) == 0
+                && !sl_contains(&w->grade->forbidden_used, f))
+                sl_push(&w->grade->forbidden_used, f);
+        }
+        line = end ? end + 1 : NULL;
+    }
+}
+
+static void submit_step(struct work *w);
+
+static void step_done(struct job *job, void *ctx)
+{
+    struct work *w = ctx;
+    const struct job_result *r = &job->result;
+    int ok = r->exited && r->exit_code == 0 && !r->setup_error;
+
+    if (!ok) {
+        struct strbuf log = {0};
+
+        sb_printf(&log, "%s", step_failure[w->build_step]);
+        if (r->timed_out)
+            sb_printf(&log, " (stopped after %.0f s)", job->timeout);
+        sb_printf(&log, ":\n%s%s", r->setup_error ? r->setup_error : "",
+                  r->output.data ? r->output.data : "");
+        fail_build(w, sb_take(&log));
+        return;
+    }
+    if (w->build_step == STEP_SYMBOLS)
+        find_forbidden(w, r->output.data);
+    else if (w->build_step == STEP_COMPILE && r->output.len)
+        sl_pushf(&w->grade->notes, "compiler output:\n%s", r->output.data);
+    w->build_step++;
+    if (w->build_step == STEP_DONE) {
+        w->grade->compile_ok = 1;
+        run_start(w);
+    } else {
+        submit_step(w);
+    }
+}
+
+static void submit_step(struct work *w)
+{
+    struct job *job = &w->build_job;
+
+    job_clear(job);
+    work_job_init(w, job, w->cfg->compile_timeout);
+    /* Compilers need more room than a test; the file-size limit still
+     * stops an .incbin of something huge. */
+    job->limits.memory_mb = job->limits.memory_mb < 2048 ? 2048 : job->limits.memory_mb;
+    job->limits.cpu_seconds = w->cfg->compile_timeout;
+    /* As root, a compiler could #include any file of the machine into its
+     * error messages: it runs unprivileged, like the tests. */
+    job->unprivileged = 1;
+    set_step_argv(w, &job->argv);
+    job->done = step_done;
+    job->ctx = w;
+    sandbox_submit(w->sb, job);
+}
+
+void build_start(struct work *w)
+{
+    make_scratch(w);
+    if (!copy_submission(w))
+        return;
+    copy_grader_file(w, w->cfg->shim_source, "mm_shim.c");
+    copy_grader_file(w, w->cfg->test_object, "mm_tests.o");
+    if (write_prelude(w) != 0)
+        die("cannot write the prelude in %s: %s", w->scratch, strerror(errno));
+    w->build_step = STEP_COMPILE;
+    submit_step(w);
+}

@@ -1,0 +1,109 @@
+/*
+ * cli.c - see cli.h.
+ */
+#include "cli.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "util.h"
+
+static const char usage[] =
+    "usage: moulinette [--config FILE] [--format text|json] [--output FILE] [--jobs N]\n"
+    "                  SUBMISSION_DIR...\n"
+    "Grades each folder (memory_mapper.c and memory_mapper.h) against config.yaml.\n"
+    "  --config FILE   grading table (default: ./config.yaml, else the one beside build/)\n"
+    "  --format FMT    text (default) or json\n"
+    "  --output FILE   write the report there (atomically) instead of stdout\n"
+    "  --jobs N        processes run at once (default: number of CPUs)\n"
+    "Exit status: 0 every submission graded, 2 usage or config error, 1 grader failure.\n";
+
+static int parse_jobs(const char *s, int *out)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v < 1 || v > 64)
+        return -1;
+    *out = (int)v;
+    return 0;
+}
+
+static enum cli_status fail(const char *fmt, const char *arg)
+{
+    fputs("moulinette: ", stderr);
+    fprintf(stderr, fmt, arg);
+    fputs("\n", stderr);
+    fputs(usage, stderr);
+    return CLI_USAGE;
+}
+
+static enum cli_status check_submissions(const struct cli *cli)
+{
+    struct stat st;
+
+    if (cli->nsubmissions == 0)
+        return fail("%sno submission folder given", "");
+    for (size_t i = 0; i < cli->nsubmissions; i++)
+        if (stat(cli->submissions[i], &st) != 0 || !S_ISDIR(st.st_mode))
+            return fail("%s: not a folder", cli->submissions[i]);
+    return CLI_OK;
+}
+
+enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
+{
+    static const struct option options[] = {
+        {"config", required_argument, NULL, 'c'}, {"format", required_argument, NULL, 'f'},
+        {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
+        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+    };
+    long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+    int c;
+
+    *cli = (struct cli){NULL, &report_text, NULL, cpus > 0 && cpus < 64 ? (int)cpus : 2, NULL, 0};
+    while ((c = getopt_long(argc, argv, "c:f:o:j:h", options, NULL)) != -1) {
+        if (c == 'h') {
+            fputs(usage, stdout);
+            return CLI_HELP;
+        } else if (c == 'c')
+            cli->config = optarg;
+        else if (c == 'o')
+            cli->output = optarg;
+        else if (c == 'f' && !(cli->format = report_find(optarg)))
+            return fail("unknown format \"%s\" (text or json)", optarg);
+        else if (c == 'j' && parse_jobs(optarg, &cli->jobs) != 0)
+            return fail("--jobs takes a number from 1 to 64, not \"%s\"", optarg);
+        else if (c == '?')
+            return fail("%sunknown option", "");
+    }
+    cli->submissions = argv + optind;
+    cli->nsubmissions = (size_t)(argc - optind);
+    return check_submissions(cli);
+}
+
+char *cli_default_config(void)
+{
+    char exe[PATH_MAX];
+    ssize_t n;
+    char *slash;
+
+    if (access("config.yaml", F_OK) == 0)
+        return xstrdup("config.yaml");
+    /* build/moulinette -> build/../config.yaml */
+    n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+    if (n <= 0)
+        return xstrdup("config.yaml");
+    exe[n] = '\0';
+    slash = strrchr(exe, '/');
+    if (slash)
+        *slash = '\0';
+    return xasprintf("%s/../config.yaml", exe);
+}

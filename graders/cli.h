@@ -1,0 +1,31 @@
+/*
+ * cli.h - the command line:
+ *   moulinette [--config FILE] [--format text|json] [--output FILE]
+ *              [--jobs N] SUBMISSION_DIR...
+ * Other tools depend on it: extend it, never change what exists.
+ */
+#ifndef MM_CLI_H
+#define MM_CLI_H
+
+#include <stddef.h>
+
+#include "report.h"
+
+enum cli_status { CLI_OK, CLI_HELP, CLI_USAGE };
+
+struct cli {
+    const char *config; /* NULL: config.yaml here, else next to the binary */
+    const struct report_ops *format;
+    const char *output; /* NULL: stdout */
+    int jobs;
+    char **submissions;
+    size_t nsubmissions;
+};
+
+/* Fills `cli` from argv; on CLI_USAGE the reason is already on stderr. */
+enum cli_status cli_parse(int argc, char **argv, struct cli *cli);
+
+/* The config file to use when --config was not given. */
+char *cli_default_config(void);
+
+#endif

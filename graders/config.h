@@ -1,0 +1,80 @@
+/*
+ * config.h - the grading table and everything else config.yaml decides.
+ *
+ * Nothing the grade depends on is written in C: rows, points, tests,
+ * timeouts, compiler and flags, forbidden functions and their cost, and
+ * resource limits all come from here. config_load() reports every error
+ * as "file:line:column: message" and checks meaning after parsing (points
+ * add up, ids are unique, each test belongs to one row).
+ */
+#ifndef MM_CONFIG_H
+#define MM_CONFIG_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+struct row_config {
+    char *id;
+    char *title;
+    char *category;
+    int points;
+    double timeout; /* seconds, per test of the row */
+    int bonus;      /* reported apart from the main score */
+    struct strlist tests; /* "suite/name" */
+    size_t line;   /* where the row starts in the file, 0-based */
+    size_t column;
+};
+
+struct limits_config {
+    double cpu_seconds;     /* per test process tree */
+    long memory_mb;         /* address space per process */
+    long file_size_mb;      /* largest file (and shm object) it may write */
+    long processes;         /* per test, for fork bombs */
+    long output_kb;         /* captured output kept per test */
+};
+
+struct config {
+    char *path;     /* as given */
+    char *base_dir; /* relative paths below are resolved against it */
+
+    /* compile */
+    char *cc;
+    struct strlist cflags;
+    struct strlist feature_macros;
+    struct strlist link_flags;
+    double compile_timeout;
+    struct strlist sources;   /* files a submission must provide */
+    struct strlist optional;  /* files it may provide */
+    char *default_header;     /* used when the submission has no header */
+
+    /* the tests */
+    char *test_object; /* the compiled tests, linked with each submission */
+    char *shim_source; /* compiled against the submission's header */
+    struct strlist test_shims; /* optional extra shims, skipped if they fail */
+
+    /* forbidden functions */
+    struct strlist forbidden;
+    int forbidden_penalty;
+
+    struct limits_config limits;
+
+    struct row_config *rows;
+    size_t nrows;
+    int max_score; /* sum of the non-bonus rows */
+};
+
+/* Loads and checks `path`. On error returns NULL and prints every problem
+ * found to stderr as "file:line:column: message". */
+struct config *config_load(const char *path);
+
+/* Same, from a string (for the unit tests); `name` is used in messages.
+ * Messages go to `errors` (which may be NULL) instead of stderr. */
+struct config *config_parse(const char *name, const char *text, size_t len, struct strbuf *errors);
+
+/* Resolves a config-relative path (absolute paths are kept). */
+char *config_path(const struct config *cfg, const char *relative);
+
+void config_free(struct config *cfg);
+
+#endif

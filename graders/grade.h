@@ -1,0 +1,54 @@
+/*
+ * grade.h - the result of grading one submission: plain data, filled by
+ * build.c and run.c, scored by score.c, read (never changed) by reports.
+ */
+#ifndef MM_GRADE_H
+#define MM_GRADE_H
+
+#include <stddef.h>
+
+#include "config.h"
+#include "util.h"
+
+enum status { ST_PASS, ST_FAIL, ST_CRASH, ST_TIMEOUT, ST_ERROR };
+
+/* "pass", "fail", ... as in the JSON report. */
+const char *status_name(enum status s);
+
+struct test_outcome {
+    const char *test; /* "suite/name", from the config */
+    enum status status;
+    char *message;    /* why it did not pass; "" when it passed */
+    char *output;     /* what the test printed (capped), for the curious */
+    int output_cut;   /* the output was longer than the cap */
+    double wall;
+};
+
+struct row_grade {
+    const struct row_config *row;
+    enum status status;
+    int points;
+    char *message;
+    struct test_outcome *tests;
+    size_t ntests;
+};
+
+struct grade {
+    char *submission;
+    int compile_ok;
+    char *compile_log;            /* compiler messages, or why it did not compile */
+    struct strlist notes;         /* things the student should know (no header...) */
+    struct strlist forbidden_used;
+    int penalty;
+    struct row_grade *rows;
+    size_t nrows;
+    int score;
+    int max_score;
+    int bonus_score;
+    int bonus_max;
+};
+
+struct grade *grade_new(const struct config *cfg, const char *submission);
+void grade_free(struct grade *g);
+
+#endif

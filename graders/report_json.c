@@ -1,0 +1,89 @@
+/*
+ * report_json.c - the machine-readable report: one object for one
+ * submission, an array of objects for several (argument order).
+ */
+#include <stdio.h>
+
+#include "json.h"
+#include "report.h"
+
+static void put_strlist(FILE *out, const struct strlist *sl)
+{
+    fputc('[', out);
+    for (size_t i = 0; i < sl->count; i++) {
+        if (i > 0)
+            fputs(", ", out);
+        json_string(out, sl->items[i]);
+    }
+    fputc(']', out);
+}
+
+static void put_test(FILE *out, const struct test_outcome *t)
+{
+    fputs("{\"test\": ", out);
+    json_string(out, t->test);
+    fprintf(out, ", \"status\": \"%s\", \"message\": ", status_name(t->status));
+    json_string(out, t->message);
+    fprintf(out, ", \"seconds\": %.3f, \"output\": ", t->wall);
+    json_string(out, t->output);
+    fprintf(out, ", \"output_truncated\": %s}", t->output_cut ? "true" : "false");
+}
+
+static void put_row(FILE *out, const struct row_grade *r)
+{
+    fputs("    {\"id\": ", out);
+    json_string(out, r->row->id);
+    fputs(", \"title\": ", out);
+    json_string(out, r->row->title);
+    fputs(", \"category\": ", out);
+    json_string(out, r->row->category);
+    fprintf(out, ", \"points\": %d, \"max_points\": %d, \"bonus\": %s, \"status\": \"%s\", \"message\": ",
+            r->points, r->row->points, r->row->bonus ? "true" : "false", status_name(r->status));
+    json_string(out, r->message);
+    fputs(",\n     \"details\": [", out);
+    for (size_t t = 0; t < r->ntests; t++) {
+        if (t > 0)
+            fputs(", ", out);
+        put_test(out, &r->tests[t]);
+    }
+    fputs("]}", out);
+}
+
+static void put_grade(FILE *out, const struct grade *g, const char *indent)
+{
+    fprintf(out, "%s{\"submission\": ", indent);
+    json_string(out, g->submission);
+    fprintf(out, ", \"score\": %d, \"max_score\": %d, \"bonus_score\": %d, \"bonus_max\": %d,\n",
+            g->score, g->max_score, g->bonus_score, g->bonus_max);
+    fprintf(out, "  \"compile\": {\"ok\": %s, \"log\": ", g->compile_ok ? "true" : "false");
+    json_string(out, g->compile_log);
+    fputs("},\n  \"notes\": ", out);
+    put_strlist(out, &g->notes);
+    fputs(",\n  \"forbidden_functions\": ", out);
+    put_strlist(out, &g->forbidden_used);
+    fprintf(out, ", \"penalty\": %d,\n  \"tests\": [\n", g->penalty);
+    for (size_t i = 0; i < g->nrows; i++) {
+        put_row(out, &g->rows[i]);
+        fputs(i + 1 < g->nrows ? ",\n" : "\n", out);
+    }
+    fputs("  ]}", out);
+}
+
+static int write_json(FILE *out, struct grade *const *grades, size_t n, int colour)
+{
+    (void)colour;
+    if (n == 1) {
+        put_grade(out, grades[0], "");
+    } else {
+        fputs("[\n", out);
+        for (size_t i = 0; i < n; i++) {
+            put_grade(out, grades[i], "");
+            fputs(i + 1 < n ? ",\n" : "\n", out);
+        }
+        fputc(']', out);
+    }
+    fputc('\n', out);
+    return ferror(out) ? -1 : 0;
+}
+
+const struct report_ops report_json = {"json", write_json};

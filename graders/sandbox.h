@@ -1,0 +1,81 @@
+/*
+ * sandbox.h - runs untrusted commands, several at a time, each contained.
+ *
+ * This is the only module that forks, sets limits, changes uid or kills.
+ * A job is one command (a compiler, or the test runner for one test) run
+ * in a new session with resource limits, stdin on /dev/null, stdout and
+ * stderr captured into one capped buffer, and optionally a private "record"
+ * pipe on descriptor 3 for the test runner's results. On its deadline, or
+ * when it ends, its whole process group is killed: nothing it started
+ * survives it.
+ *
+ * What a job did is data in its `result` (exit code, signal, timeout,
+ * output), never an error: only the grader's own failures (fork, pipe)
+ * end the grader.
+ */
+#ifndef MM_SANDBOX_H
+#define MM_SANDBOX_H
+
+#include <stddef.h>
+
+#include "util.h"
+
+struct sandbox_limits {
+    double cpu_seconds;
+    long memory_mb;
+    long file_size_mb;
+    long processes;
+    long output_kb;
+};
+
+struct job_result {
+    int exited;      /* ended by exit(); exit_code is valid */
+    int exit_code;
+    int signal;      /* killed by this signal (0 if it exited) */
+    int timed_out;   /* killed by the grader at its deadline */
+    int cpu_limit;   /* killed by RLIMIT_CPU (SIGXCPU/SIGKILL past the soft limit) */
+    double wall;     /* seconds */
+    struct strbuf output;  /* stdout+stderr, at most limits.output_kb KiB */
+    size_t output_dropped; /* bytes past the cap */
+    struct strbuf records; /* what the job wrote to descriptor 3 */
+    char *setup_error;     /* the sandbox could not start the command */
+};
+
+struct job {
+    /* what to run */
+    struct strlist argv; /* argv[0] is a path: no PATH search */
+    struct strlist env;  /* the whole environment of the command */
+    char *cwd;
+    double timeout; /* wall-clock seconds */
+    struct sandbox_limits limits;
+    int unprivileged; /* when the grader is root, run as an unprivileged uid */
+    int record_fd;    /* give the command descriptor 3 for its records */
+
+    /* called once the job is over; may submit more jobs */
+    void (*done)(struct job *job, void *ctx);
+    void *ctx;
+
+    struct job_result result;
+};
+
+struct sandbox;
+
+struct sandbox *sandbox_new(int max_jobs);
+
+/* Queues `job`; the caller keeps ownership and must keep it alive until
+ * its done() has been called. */
+void sandbox_submit(struct sandbox *sb, struct job *job);
+
+/* Runs queued jobs, at most max_jobs at a time, until none is left. */
+void sandbox_run(struct sandbox *sb);
+
+void sandbox_free(struct sandbox *sb);
+
+/* Frees what a job holds (argv, env, cwd, result). */
+void job_clear(struct job *job);
+
+/* The uid/gid unprivileged jobs run as ("nobody"). */
+#define SANDBOX_UID 65534
+#define SANDBOX_GID 65534
+
+#endif

@@ -1,0 +1,38 @@
+/*
+ * score.h - from what a test job did to a verdict, and from verdicts to
+ * points. Pure functions of their inputs (unit-tested without running
+ * anything).
+ */
+#ifndef MM_SCORE_H
+#define MM_SCORE_H
+
+#include "grade.h"
+#include "sandbox.h"
+
+/* One record of the test runner (tests/main.c), decoded. */
+struct test_record {
+    int found;
+    int completed;
+    int failed;
+    int crashed;
+    int signal;
+    int exit_code;
+    int timed_out;
+    char *message;
+    char *step;
+};
+
+/* Finds `test`'s record in the runner's output. The caller frees the two
+ * strings with record_clear(). */
+struct test_record record_find(const char *records, const char *test);
+void record_clear(struct test_record *rec);
+
+/* Decides one test's verdict from its job's result. `timeout` is the
+ * row's, for the message. */
+void score_test(struct test_outcome *out, const struct job_result *res, double timeout);
+
+/* Turns test verdicts into row verdicts and points, applies the penalty
+ * for forbidden functions, and totals main and bonus scores. */
+void score_grade(struct grade *g, int forbidden_penalty);
+
+#endif

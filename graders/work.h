@@ -1,0 +1,50 @@
+/*
+ * work.h - one submission on its way through the stages: build.c copies
+ * and compiles it, then hands it to run.c, which runs its tests. Both
+ * stages only queue sandbox jobs; the sandbox calls them back when a job
+ * ends, so many submissions can move through the stages at once.
+ */
+#ifndef MM_WORK_H
+#define MM_WORK_H
+
+#include "config.h"
+#include "grade.h"
+#include "sandbox.h"
+
+/* Absolute paths of the programs the grader runs, found once. */
+struct tools {
+    char *cc;
+    char *nm;
+};
+
+struct work {
+    const struct config *cfg;
+    const struct tools *tools;
+    struct sandbox *sb;
+    struct grade *grade;
+    char *dir;      /* the submission, as given */
+    char *scratch;  /* private copy, removed by work_free */
+
+    /* build stage */
+    struct job build_job;
+    int build_step;
+
+    /* run stage: one job per test, in row order */
+    struct job *test_jobs;
+    size_t ntest_jobs;
+};
+
+/* Copies the submission into a fresh scratch directory and queues its
+ * build; the tests are queued when the build succeeds. A submission that
+ * cannot be copied or compiled is graded as such (grade->compile_ok = 0). */
+void build_start(struct work *w);
+
+/* Queues one job per test of every row (called by the build stage). */
+void run_start(struct work *w);
+
+/* Environment and limits shared by all of a submission's jobs. */
+void work_job_init(struct work *w, struct job *job, double timeout);
+
+void work_free(struct work *w);
+
+#endif
