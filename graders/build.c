@@ -1,12 +1,13 @@
 /*
  * build.c - from a submission folder to a linked test binary.
  *
- * Steps, each one sandboxed job that starts when the previous one ends:
+ * Steps, each one sandboxed job:
  *   compile  the submission's sources, with the config's flags and a
- *            prelude that latches the feature macros (see write_prelude);
+ *            prelude that latches the feature macros (see write_prelude),
+ *            and tests/shim.c against the submission's header (field
+ *            access and prototype check, see tests/shim.c);
+ * then, side by side once it succeeded:
  *   symbols  `nm -u` of the objects, for the forbidden functions;
- *   shim     tests/shim.c against the submission's header (field access
- *            and prototype check, see tests/shim.c);
  *   link     objects + shim + the prebuilt tests into ./tests.
  * A step that fails ends the build: the submission is graded as not
  * compiling, with the compiler's own message.
@@ -21,7 +22,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum step { STEP_COMPILE, STEP_SYMBOLS, STEP_SHIM, STEP_LINK, STEP_DONE };
+enum step { STEP_COMPILE, STEP_SHIM, STEP_SYMBOLS, STEP_LINK };
 
 static const char *const step_failure[] = {
     [STEP_COMPILE] = "your submission does not compile",
@@ -186,15 +187,16 @@ static void push_objects(const struct work *w, struct strlist *argv)
     }
 }
 
-static void set_step_argv(struct work *w, struct strlist *argv)
+static void set_step_argv(struct work *w, enum step step, struct strlist *argv)
 {
     const struct config *cfg = w->cfg;
 
-    switch (w->build_step) {
+    switch (step) {
     case STEP_COMPILE:
         push_compile_flags(w, argv);
         sl_push(argv, "-c");
         sl_extend(argv, &cfg->sources);
+        sl_push(argv, "mm_shim.c");
         break;
     case STEP_SYMBOLS:
         sl_push(argv, w->tools->nm);
@@ -202,9 +204,6 @@ static void set_step_argv(struct work *w, struct strlist *argv)
         push_objects(w, argv);
         break;
     case STEP_SHIM:
-        push_compile_flags(w, argv);
-        sl_push(argv, "-c");
-        sl_push(argv, "mm_shim.c");
         break;
     case STEP_LINK:
         sl_push(argv, w->tools->cc);
@@ -241,41 +240,67 @@ static void find_forbidden(struct work *w, const char *nm_output)
     }
 }
 
-static void submit_step(struct work *w);
+static void submit_step(struct work *w, struct build_job *b, enum step step);
+
+/* The compile step builds the submission and the shim in one compiler
+ * run; which objects exist afterwards tells whose code failed. */
+static enum step failed_step(const struct work *w, enum step step)
+{
+    int sources_ok = 1;
+
+    if (step != STEP_COMPILE)
+        return step;
+    for (size_t i = 0; i < w->cfg->sources.count; i++) {
+        char *o = object_name(w->cfg->sources.items[i]);
+        char *path = in_dir(w->scratch, o);
+
+        sources_ok = sources_ok && access(path, F_OK) == 0;
+        free(path);
+        free(o);
+    }
+    return sources_ok ? STEP_SHIM : STEP_COMPILE;
+}
+
+static void report_failure(struct work *w, const struct job *job, enum step step)
+{
+    const struct job_result *r = &job->result;
+    struct strbuf log = {0};
+
+    sb_printf(&log, "%s", step_failure[failed_step(w, step)]);
+    if (r->timed_out)
+        sb_printf(&log, " (stopped after %.0f s)", job->timeout);
+    sb_printf(&log, ":\n%s%s", r->setup_error ? r->setup_error : "",
+              r->output.data ? r->output.data : "");
+    fail_build(w, sb_take(&log));
+}
 
 static void step_done(struct job *job, void *ctx)
 {
-    struct work *w = ctx;
+    struct build_job *b = ctx;
+    struct work *w = b->work;
     const struct job_result *r = &job->result;
-    int ok = r->exited && r->exit_code == 0 && !r->setup_error;
 
-    if (!ok) {
-        struct strbuf log = {0};
-
-        sb_printf(&log, "%s", step_failure[w->build_step]);
-        if (r->timed_out)
-            sb_printf(&log, " (stopped after %.0f s)", job->timeout);
-        sb_printf(&log, ":\n%s%s", r->setup_error ? r->setup_error : "",
-                  r->output.data ? r->output.data : "");
-        fail_build(w, sb_take(&log));
-        return;
-    }
-    if (w->build_step == STEP_SYMBOLS)
+    w->build_pending--;
+    if (!(r->exited && r->exit_code == 0 && !r->setup_error)) {
+        if (!w->build_failed++)
+            report_failure(w, job, (enum step)b->step);
+    } else if (b->step == STEP_SYMBOLS) {
         find_forbidden(w, r->output.data);
-    else if (w->build_step == STEP_COMPILE && r->output.len)
-        sl_pushf(&w->grade->notes, "compiler output:\n%s", r->output.data);
-    w->build_step++;
-    if (w->build_step == STEP_DONE) {
-        w->grade->compile_ok = 1;
-        run_start(w);
-    } else {
-        submit_step(w);
+    } else if (b->step == STEP_COMPILE) {
+        if (r->output.len)
+            sl_pushf(&w->grade->notes, "compiler output:\n%s", r->output.data);
+        submit_step(w, &w->build[0], STEP_SYMBOLS);
+        submit_step(w, &w->build[1], STEP_LINK);
     }
+    if (w->build_pending > 0 || w->build_failed)
+        return;
+    w->grade->compile_ok = 1;
+    run_start(w);
 }
 
-static void submit_step(struct work *w)
+static void submit_step(struct work *w, struct build_job *b, enum step step)
 {
-    struct job *job = &w->build_job;
+    struct job *job = &b->job;
 
     job_clear(job);
     work_job_init(w, job, w->cfg->compile_timeout);
@@ -286,9 +311,12 @@ static void submit_step(struct work *w)
     /* As root, a compiler could #include any file of the machine into its
      * error messages: it runs unprivileged, like the tests. */
     job->unprivileged = 1;
-    set_step_argv(w, &job->argv);
+    set_step_argv(w, step, &job->argv);
+    b->work = w;
+    b->step = step;
     job->done = step_done;
-    job->ctx = w;
+    job->ctx = b;
+    w->build_pending++;
     sandbox_submit(w->sb, job);
 }
 
@@ -301,6 +329,5 @@ void build_start(struct work *w)
     copy_grader_file(w, w->cfg->test_object, "mm_tests.o");
     if (write_prelude(w) != 0)
         die("cannot write the prelude in %s: %s", w->scratch, strerror(errno));
-    w->build_step = STEP_COMPILE;
-    submit_step(w);
+    submit_step(w, &w->build[0], STEP_COMPILE);
 }

@@ -1,8 +1,8 @@
 /*
- * run.c - one sandboxed job per test: the linked runner, filtered down to
- * that test, with the row's timeout. Tests are independent processes, so
- * a crash, a hang or a leak in one cannot touch another's verdict, and
- * rows run in parallel up to --jobs.
+ * run.c - one sandboxed job per row: the linked runner, filtered down to
+ * the row's suite, with the row's timeout for each test. Rows are
+ * independent processes, so a crash, a hang or a leak in one cannot touch
+ * another's verdict, and rows run in parallel up to --jobs.
  */
 #include "work.h"
 
@@ -12,40 +12,61 @@
 #include "score.h"
 
 /* The grader's own wall-clock bound sits above Criterion's per-test
- * timeout, which covers only the test body, not the runner's start-up. */
+ * timeouts, which cover only the test bodies, not the runner's start-up. */
 #define RUNNER_GRACE_SECONDS 2.0
 
-struct test_slot {
-    struct work *work;
-    struct test_outcome *outcome;
-    double timeout;
+struct row_slot {
+    struct row_grade *row;
+    size_t first; /* the row's tests [first, first + count) share one suite */
+    size_t count;
 };
 
-static void test_done(struct job *job, void *ctx)
+static void row_done(struct job *job, void *ctx)
 {
-    struct test_slot *slot = ctx;
+    struct row_slot *slot = ctx;
 
-    score_test(slot->outcome, &job->result, slot->timeout);
+    for (size_t t = slot->first; t < slot->first + slot->count; t++)
+        score_test(&slot->row->tests[t], &job->result, slot->row->row->timeout);
     job_clear(job);
     free(slot);
 }
 
-static void submit_test(struct work *w, struct job *job, const struct row_config *row,
-                        struct test_outcome *outcome)
+static size_t suite_length(const char *test)
 {
-    struct test_slot *slot = xcalloc(1, sizeof *slot);
-    char *binary = xasprintf("%s/tests", w->scratch);
+    return strcspn(test, "/");
+}
 
-    *slot = (struct test_slot){w, outcome, row->timeout};
-    work_job_init(w, job, row->timeout + RUNNER_GRACE_SECONDS);
+/* How many tests from `first` on belong to the same suite. */
+static size_t same_suite(const struct row_grade *r, size_t first)
+{
+    const char *suite = r->tests[first].test;
+    size_t len = suite_length(suite);
+    size_t n = 1;
+
+    while (first + n < r->ntests && suite_length(r->tests[first + n].test) == len
+           && strncmp(r->tests[first + n].test, suite, len) == 0)
+        n++;
+    return n;
+}
+
+static void submit_group(struct work *w, struct job *job, struct row_grade *r, size_t first)
+{
+    struct row_slot *slot = xcalloc(1, sizeof *slot);
+    char *binary = xasprintf("%s/tests", w->scratch);
+    double timeout = r->row->timeout;
+
+    *slot = (struct row_slot){r, first, same_suite(r, first)};
+    work_job_init(w, job, timeout * (double)slot->count + RUNNER_GRACE_SECONDS);
     sl_push(&job->argv, binary);
-    sl_pushf(&job->argv, "--filter=%s", outcome->test);
-    sl_pushf(&job->argv, "--timeout=%g", row->timeout);
+    sl_pushf(&job->argv, "--filter=%.*s/*", (int)suite_length(r->tests[first].test),
+             r->tests[first].test);
+    sl_pushf(&job->argv, "--timeout=%g", timeout);
     sl_push(&job->argv, "--jobs=1");
     sl_push(&job->env, "MM_RESULT_FD=3");
+    job->limits.cpu_seconds *= (double)slot->count;
     job->record_fd = 1;
     job->unprivileged = 1;
-    job->done = test_done;
+    job->done = row_done;
     job->ctx = slot;
     sandbox_submit(w->sb, job);
     free(binary);
@@ -61,8 +82,8 @@ void run_start(struct work *w)
     for (size_t i = 0; i < w->grade->nrows; i++) {
         struct row_grade *r = &w->grade->rows[i];
 
-        for (size_t t = 0; t < r->ntests; t++)
-            submit_test(w, &w->test_jobs[n++], r->row, &r->tests[t]);
+        for (size_t t = 0; t < r->ntests; t += same_suite(r, t))
+            submit_group(w, &w->test_jobs[n++], r, t);
     }
 }
 
@@ -89,7 +110,8 @@ void work_free(struct work *w)
         remove_tree(w->scratch);
     free(w->scratch);
     free(w->dir);
-    job_clear(&w->build_job);
+    job_clear(&w->build[0].job);
+    job_clear(&w->build[1].job);
     free(w->test_jobs);
     free(w);
 }

@@ -25,9 +25,14 @@ struct work {
     char *dir;      /* the submission, as given */
     char *scratch;  /* private copy, removed by work_free */
 
-    /* build stage */
-    struct job build_job;
-    int build_step;
+    /* build stage: compile, then symbols and link side by side */
+    struct build_job {
+        struct work *work;
+        int step;
+        struct job job;
+    } build[2];
+    int build_pending;
+    int build_failed;
 
     /* run stage: one job per test, in row order */
     struct job *test_jobs;

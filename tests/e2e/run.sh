@@ -1,0 +1,115 @@
+#!/bin/sh
+# End-to-end checks of the grader on known submissions. Run by `make test`
+# after `make`; every check prints one line, and the script fails if any
+# check fails.
+set -u
+cd "$(dirname "$0")/../.." || exit 1
+moulinette=build/moulinette
+out=$(mktemp -d "${TMPDIR:-/tmp}/mm-e2e-XXXXXX") || exit 1
+trap 'rm -rf "$out"' EXIT
+failures=0
+
+check() { # check NAME CONDITION-COMMAND...
+    name=$1
+    shift
+    if "$@"; then
+        echo "ok    $name"
+    else
+        echo "FAIL  $name"
+        failures=$((failures + 1))
+    fi
+}
+
+grade() { # grade NAME DIR [options]: text report in $out/NAME.txt, status in $out/NAME.rc
+    name=$1
+    dir=$2
+    shift 2
+    "$moulinette" "$@" "$dir" >"$out/$name.txt" 2>"$out/$name.err"
+    echo $? >"$out/$name.rc"
+}
+
+score_is() { grep -qx "Score: $2" "$out/$1.txt" || { cat "$out/$1.txt" "$out/$1.err"; false; }; }
+rc_is() { [ "$(cat "$out/$1.rc")" = "$2" ] || { cat "$out/$1.err"; false; }; }
+
+# Every row line of a report: "  N  id  category  p/max  VERDICT  reason".
+rows_all() { # rows_all NAME VERDICT: all ten rows have VERDICT
+    [ "$(awk '$1 ~ /^[0-9]+$/ && $5 == "'"$2"'"' "$out/$1.txt" | wc -l)" -eq 10 ]
+}
+rows_explained() { # every row failed with a reason after the verdict
+    [ "$(awk '$1 ~ /^[0-9]+$/ && $5 != "OK" && NF > 5' "$out/$1.txt" | wc -l)" -eq 10 ]
+}
+
+grade reference reference
+check "the reference scores 100/100" score_is reference 100/100
+check "the reference passes every row" rows_all reference OK
+check "grading exits 0" rc_is reference 0
+
+grade starter student
+check "the starter scores 0/100" score_is starter 0/100
+check "the starter fails every row with a reason" rows_explained starter
+
+if [ -d reference/variants/spec-4.3 ]; then
+    grade spec reference/variants/spec-4.3
+    check "the specification's own reference (4.3) scores 100/100" score_is spec 100/100
+fi
+
+# The specification's test main (section 4.2), unchanged, on our reference.
+spec_main() {
+    gcc -std=c17 -D_DEFAULT_SOURCE -Wall -Wextra -Ireference tests/spec/main.c \
+        reference/memory_mapper.c -o "$out/spec-main" -lrt -pthread 2>"$out/spec-main.err" &&
+        (cd "$out" && ./spec-main) >"$out/spec-main.txt" 2>&1 &&
+        grep -q "All tests passed!" "$out/spec-main.txt"
+}
+check "the specification's test main passes on the reference" spec_main
+
+# JSON: one object, with the fields other tools read.
+grade json reference --format json
+json_ok() {
+    for field in '"submission": ' '"score": 100' '"max_score": 100' '"compile": {"ok": true' \
+        '"forbidden_functions": []' '"status": "pass"'; do
+        grep -qF "$field" "$out/json.txt" || { echo "missing $field"; return 1; }
+    done
+    if command -v python3 >/dev/null 2>&1; then
+        python3 -m json.tool "$out/json.txt" >/dev/null
+    fi
+}
+check "--format json reports the reference" json_ok
+
+# --output writes the report into place, nothing on stdout.
+grade output student --output "$out/report.txt"
+check "--output writes the report file" grep -qx "Score: 0/100" "$out/report.txt"
+check "--output leaves stdout empty" test ! -s "$out/output.txt"
+
+# Bad input: usage and config errors exit 2 with a clear message.
+grade nodir "$out/does-not-exist"
+check "a missing folder is a usage error (exit 2)" rc_is nodir 2
+printf 'compile:\n  cc: gcc\n  cc: clang\nrows: 3\n' >"$out/bad.yaml"
+grade badconfig student --config "$out/bad.yaml"
+check "a broken config exits 2" rc_is badconfig 2
+check "config errors say file:line:column" grep -q "bad.yaml:3:3: duplicate key \"cc\"" "$out/badconfig.err"
+
+# A submission without memory_mapper.c is graded 0 with the reason.
+mkdir "$out/empty"
+grade empty "$out/empty"
+check "a folder without memory_mapper.c scores 0" score_is empty 0/100
+check "... and says the file is missing" grep -q "memory_mapper.c is missing" "$out/empty.txt"
+
+# A submission without a header is compiled with the subject's.
+mkdir "$out/noheader" && cp reference/memory_mapper.c "$out/noheader/"
+grade noheader "$out/noheader"
+check "a submission without a header still scores 100/100" score_is noheader 100/100
+
+# Several submissions at once, in argument order.
+"$moulinette" --jobs 2 --format json reference student >"$out/multi.txt" 2>&1
+multi_ok() {
+    head -c 1 "$out/multi.txt" | grep -q '\[' &&
+        [ "$(grep -o '"submission": "[a-z]*"' "$out/multi.txt" | tr '\n' ' ')" = '"submission": "reference" "submission": "student" ' ]
+}
+check "several submissions give a JSON array in argument order" multi_ok
+
+echo
+if [ "$failures" -ne 0 ]; then
+    echo "$failures end-to-end check(s) failed"
+    exit 1
+fi
+echo "all end-to-end checks passed"

@@ -1,0 +1,192 @@
+/*
+ * Unit tests of config loading: a good table, and broken ones, each with
+ * the file:line:column message it must produce.
+ */
+#include <criterion/criterion.h>
+#include <string.h>
+
+#include "../../graders/config.h"
+
+static const char good[] =
+    "compile:\n"
+    "  cc: gcc\n"
+    "  cflags: [-std=c17]\n"
+    "  link_flags: [\"-Wl,--wrap=msync\"]\n"
+    "  timeout: 30\n"
+    "  sources: [memory_mapper.c]\n"
+    "  default_header: reference/memory_mapper.h\n"
+    "tests:\n"
+    "  object: build/tests/mmtests.o\n"
+    "  shim: tests/shim.c\n"
+    "forbidden:\n"
+    "  functions: [malloc]\n"
+    "  penalty: 10\n"
+    "limits:\n"
+    "  cpu_seconds: 1.5\n"
+    "  memory_mb: 512\n"
+    "  file_size_mb: 64\n"
+    "  processes: 64\n"
+    "  output_kb: 64\n"
+    "rows:\n"
+    "  - id: a\n"
+    "    title: first\n"
+    "    category: Basic\n"
+    "    points: 60\n"
+    "    timeout: 5\n"
+    "    tests: [a/one, a/two]\n"
+    "  - id: b\n"
+    "    title: second\n"
+    "    category: Basic\n"
+    "    points: 40\n"
+    "    timeout: 2.5\n"
+    "    tests: [b/one]\n"
+    "  - id: extra\n"
+    "    title: bonus row\n"
+    "    category: Bonus\n"
+    "    points: 20\n"
+    "    timeout: 5\n"
+    "    bonus: true\n"
+    "    tests: [extra/one]\n";
+
+/* Parses `text`, expecting failure with `message` among the errors. */
+static void expect_error(const char *text, const char *message)
+{
+    struct strbuf errors = {0};
+    struct config *cfg = config_parse("c.yaml", text, strlen(text), &errors);
+
+    cr_assert_null(cfg, "the config was accepted; expected \"%s\"", message);
+    cr_assert(errors.data && strstr(errors.data, message), "expected \"%s\" in:\n%s", message,
+              errors.data ? errors.data : "(no error)");
+    sb_free(&errors);
+}
+
+/* `good` with its first occurrence of `from` replaced by `to`. */
+static char *good_with(const char *from, const char *to)
+{
+    const char *at = strstr(good, from);
+
+    cr_assert_not_null(at, "test bug: \"%s\" not in the good config", from);
+    return xasprintf("%.*s%s%s", (int)(at - good), good, to, at + strlen(from));
+}
+
+Test(config, good_table)
+{
+    struct config *cfg = config_parse("c.yaml", good, strlen(good), NULL);
+
+    cr_assert_not_null(cfg);
+    cr_assert_eq(cfg->nrows, 3);
+    cr_assert_eq(cfg->max_score, 100, "bonus rows are not part of the main score");
+    cr_assert_str_eq(cfg->rows[1].tests.items[0], "b/one");
+    cr_assert_float_eq(cfg->rows[1].timeout, 2.5, 1e-9);
+    cr_assert_eq(cfg->rows[2].bonus, 1);
+    cr_assert_str_eq(cfg->link_flags.items[0], "-Wl,--wrap=msync");
+    cr_assert_eq(cfg->forbidden_penalty, 10);
+    cr_assert_eq(cfg->limits.memory_mb, 512);
+    config_free(cfg);
+}
+
+Test(config, syntax_error_has_position)
+{
+    expect_error("rows: [a, b\ncompile: {", "c.yaml:2:");
+}
+
+Test(config, empty_file)
+{
+    expect_error("", "c.yaml:1:1: the file is empty");
+}
+
+Test(config, unknown_key)
+{
+    char *text = good_with("  penalty: 10\n", "  penalty: 10\n  penality: 3\n");
+
+    expect_error(text, "c.yaml:14:3: unknown key \"penality\" in forbidden");
+    free(text);
+}
+
+Test(config, duplicate_key)
+{
+    char *text = good_with("  cc: gcc\n", "  cc: gcc\n  cc: clang\n");
+
+    expect_error(text, "c.yaml:3:3: duplicate key \"cc\" in compile");
+    free(text);
+}
+
+Test(config, number_must_be_a_number)
+{
+    char *text = good_with("points: 40", "points: forty");
+
+    expect_error(text, "c.yaml:30:13: points: expected a number, found \"forty\"");
+    free(text);
+}
+
+Test(config, quoted_number_refused)
+{
+    char *text = good_with("points: 40", "points: \"40\"");
+
+    expect_error(text, "points: expected a number");
+    free(text);
+}
+
+Test(config, number_out_of_range)
+{
+    char *text = good_with("timeout: 2.5", "timeout: 0");
+
+    expect_error(text, "timeout: 0 is out of range");
+    free(text);
+}
+
+Test(config, missing_required_key)
+{
+    char *text = good_with("    points: 40\n", "");
+
+    expect_error(text, "a row: missing required key \"points\"");
+    free(text);
+}
+
+Test(config, missing_section)
+{
+    char *text = good_with("limits:\n", "limitz:\n");
+
+    expect_error(text, "unknown section \"limitz\"");
+    free(text);
+}
+
+Test(config, duplicate_row)
+{
+    char *text = good_with("  - id: b\n", "  - id: a\n");
+
+    expect_error(text, "row \"a\" is defined twice");
+    free(text);
+}
+
+Test(config, test_in_two_rows)
+{
+    char *text = good_with("tests: [b/one]", "tests: [a/two]");
+
+    expect_error(text, "test \"a/two\" appears twice");
+    free(text);
+}
+
+Test(config, bad_test_name)
+{
+    char *text = good_with("tests: [b/one]", "tests: [b one]");
+
+    expect_error(text, "\"b one\" is not a test name of the form suite/name");
+    free(text);
+}
+
+Test(config, wrong_type)
+{
+    char *text = good_with("  cflags: [-std=c17]\n", "  cflags: -std=c17\n");
+
+    expect_error(text, "c.yaml:3:11: expected a list, found a scalar");
+    free(text);
+}
+
+Test(config, bool_must_be_true_or_false)
+{
+    char *text = good_with("bonus: true", "bonus: yes");
+
+    expect_error(text, "expected true or false, found \"yes\"");
+    free(text);
+}
