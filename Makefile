@@ -40,7 +40,7 @@ $(BUILD)/moulinette: $(GRADER_OBJ) $(BUILD)/graders/main.o
 
 # The tests are compiled once, without any submission: each submission is
 # linked against this one relocatable object (see tests/api.h).
-$(BUILD)/tests/%.o: tests/%.c tests/*.h | $(DEPS)
+$(BUILD)/tests/%.o: tests/%.c tests/*.h graders/*.h | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -D_DEFAULT_SOURCE $(shell pkg-config --cflags criterion) -c $< -o $@
 

@@ -6,13 +6,19 @@
  *            prelude that latches the feature macros (see write_prelude),
  *            and tests/shim.c against the submission's header (field
  *            access and prototype check, see tests/shim.c);
- * then, side by side once it succeeded:
- *   symbols  `nm -u` of the objects, for the forbidden functions;
+ *   inspect  (in the grader, no job) the objects' ELF: sections that run
+ *            code at load time are refused, calls to forbidden
+ *            functions recorded (see elf.c);
+ *   localize every global symbol outside the exercise's API made local
+ *            (objcopy), so a submission cannot replace strcmp, waitpid or
+ *            a Criterion function the tests rely on;
  *   link     objects + shim + the prebuilt tests into ./tests.
  * A step that fails ends the build: the submission is graded as not
  * compiling, with the compiler's own message.
  */
 #include "work.h"
+
+#include "elf.h"
 
 #include <errno.h>
 #include <fcntl.h>
@@ -22,11 +28,11 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-enum step { STEP_COMPILE, STEP_SHIM, STEP_SYMBOLS, STEP_LINK };
+enum step { STEP_COMPILE, STEP_SHIM, STEP_LOCALIZE, STEP_LINK, STEP_DONE };
 
 static const char *const step_failure[] = {
     [STEP_COMPILE] = "your submission does not compile",
-    [STEP_SYMBOLS] = "the grader could not list your object's symbols",
+    [STEP_LOCALIZE] = "the grader could not localize your object's symbols",
     [STEP_SHIM] = "your memory_mapper.h does not match the subject: t_mapping needs the fields "
                   "addr and size, and the prototypes must be the subject's",
     [STEP_LINK] = "your submission does not link with the tests (a main() of your own, or a "
@@ -83,13 +89,16 @@ static int write_prelude(const struct work *w)
 
 static void fail_build(struct work *w, char *log)
 {
+    const char *why = strncmp(log, "refused", 7) == 0 ? "the submission was refused"
+                                                       : "the submission does not compile";
+
     w->grade->compile_ok = 0;
     free(w->grade->compile_log);
     w->grade->compile_log = log;
     for (size_t i = 0; i < w->grade->nrows; i++) {
         free(w->grade->rows[i].message);
         w->grade->rows[i].status = ST_FAIL;
-        w->grade->rows[i].message = xstrdup("not graded: the submission does not compile");
+        w->grade->rows[i].message = xasprintf("not graded: %s", why);
     }
 }
 
@@ -198,12 +207,13 @@ static void set_step_argv(struct work *w, enum step step, struct strlist *argv)
         sl_extend(argv, &cfg->sources);
         sl_push(argv, "mm_shim.c");
         break;
-    case STEP_SYMBOLS:
-        sl_push(argv, w->tools->nm);
-        sl_push(argv, "-u");
+    case STEP_LOCALIZE:
+        sl_push(argv, w->tools->objcopy);
+        sl_push(argv, "--keep-global-symbols=mm_api.txt");
         push_objects(w, argv);
         break;
     case STEP_SHIM:
+    case STEP_DONE:
         break;
     case STEP_LINK:
         sl_push(argv, w->tools->cc);
@@ -217,27 +227,68 @@ static void set_step_argv(struct work *w, enum step step, struct strlist *argv)
     }
 }
 
-/* `nm -u` lines end with the symbol name: "                 U malloc". */
-static void find_forbidden(struct work *w, const char *nm_output)
+static void note_symbols(struct work *w, const struct elf_facts *facts)
 {
-    const char *line = nm_output;
+    struct strbuf local = {0};
 
-    while (line && *line) {
-        const char *end = strchr(line, '\n');
-        size_t len = end ? (size_t)(end - line) : strlen(line);
-        const char *name = line + len;
+    for (size_t i = 0; i < facts->undefined.count; i++) {
+        const char *name = facts->undefined.items[i];
 
-        while (name > line && name[-1] != ' ')
-            name--;
-        for (size_t i = 0; i < w->cfg->forbidden.count; i++) {
-            const char *f = w->cfg->forbidden.items[i];
-
-            if (strlen(f) == (size_t)(line + len - name) && strncmp(f, name, strlen(f)) == 0
-                && !sl_contains(&w->grade->forbidden_used, f))
-                sl_push(&w->grade->forbidden_used, f);
-        }
-        line = end ? end + 1 : NULL;
+        if (sl_contains(&w->cfg->forbidden, name) && !sl_contains(&w->grade->forbidden_used, name))
+            sl_push(&w->grade->forbidden_used, name);
     }
+    for (size_t i = 0; i < facts->globals.count; i++)
+        if (!sl_contains(&w->cfg->api, facts->globals.items[i]))
+            sb_printf(&local, "%s%s", local.len ? ", " : "", facts->globals.items[i]);
+    if (local.len)
+        sl_pushf(&w->grade->notes, "made static (only the exercise's functions may be global): %s",
+                 local.data);
+    sb_free(&local);
+}
+
+/* Reads the compiled objects; 0 to go on, -1 when the build must stop. */
+static int inspect_objects(struct work *w)
+{
+    for (size_t i = 0; i < w->cfg->sources.count; i++) {
+        char *o = object_name(w->cfg->sources.items[i]);
+        char *path = in_dir(w->scratch, o);
+        struct elf_facts facts;
+        char *error = NULL;
+        int ok = elf_inspect(path, &facts, &error) == 0;
+
+        if (!ok)
+            fail_build(w, error);
+        else if (facts.init_sections.count) {
+            fail_build(w, xasprintf("refused: constructor in %s (%s): code that runs before "
+                                    "or after the tests is not allowed",
+                                    o, facts.init_sections.items[0]));
+            ok = 0;
+        } else
+            note_symbols(w, &facts);
+        elf_facts_free(&facts);
+        free(path);
+        free(o);
+        if (!ok)
+            return -1;
+    }
+    return 0;
+}
+
+static int write_api_list(const struct work *w)
+{
+    struct strbuf sb = {0};
+    char *path = in_dir(w->scratch, "mm_api.txt");
+    int fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+    int ok;
+
+    for (size_t i = 0; i < w->cfg->api.count; i++)
+        sb_printf(&sb, "%s\n", w->cfg->api.items[i]);
+    ok = fd >= 0 && (sb.len == 0 || write(fd, sb.data, sb.len) == (ssize_t)sb.len);
+    if (fd >= 0 && close(fd) != 0)
+        ok = 0;
+    free(path);
+    sb_free(&sb);
+    return ok ? 0 : -1;
 }
 
 static void submit_step(struct work *w, struct build_job *b, enum step step);
@@ -280,22 +331,25 @@ static void step_done(struct job *job, void *ctx)
     struct work *w = b->work;
     const struct job_result *r = &job->result;
 
-    w->build_pending--;
     if (!(r->exited && r->exit_code == 0 && !r->setup_error)) {
-        if (!w->build_failed++)
-            report_failure(w, job, (enum step)b->step);
-    } else if (b->step == STEP_SYMBOLS) {
-        find_forbidden(w, r->output.data);
-    } else if (b->step == STEP_COMPILE) {
+        report_failure(w, job, (enum step)b->step);
+        return;
+    }
+    if (b->step == STEP_COMPILE) {
         if (r->output.len)
             sl_pushf(&w->grade->notes, "compiler output:\n%s", r->output.data);
-        submit_step(w, &w->build[0], STEP_SYMBOLS);
-        submit_step(w, &w->build[1], STEP_LINK);
+        if (inspect_objects(w) != 0)
+            return;
+        b->step = STEP_LOCALIZE;
+    } else {
+        b->step++;
     }
-    if (w->build_pending > 0 || w->build_failed)
+    if (b->step == STEP_DONE) {
+        w->grade->compile_ok = 1;
+        run_start(w);
         return;
-    w->grade->compile_ok = 1;
-    run_start(w);
+    }
+    submit_step(w, b, (enum step)b->step);
 }
 
 static void submit_step(struct work *w, struct build_job *b, enum step step)
@@ -316,7 +370,6 @@ static void submit_step(struct work *w, struct build_job *b, enum step step)
     b->step = step;
     job->done = step_done;
     job->ctx = b;
-    w->build_pending++;
     sandbox_submit(w->sb, job);
 }
 
@@ -327,7 +380,7 @@ void build_start(struct work *w)
         return;
     copy_grader_file(w, w->cfg->shim_source, "mm_shim.c");
     copy_grader_file(w, w->cfg->test_object, "mm_tests.o");
-    if (write_prelude(w) != 0)
-        die("cannot write the prelude in %s: %s", w->scratch, strerror(errno));
-    submit_step(w, &w->build[0], STEP_COMPILE);
+    if (write_prelude(w) != 0 || write_api_list(w) != 0)
+        die("cannot write into %s: %s", w->scratch, strerror(errno));
+    submit_step(w, &w->build, STEP_COMPILE);
 }

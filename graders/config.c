@@ -252,6 +252,7 @@ struct compile_raw {
     struct strlist sources;
     struct strlist optional;
     char *default_header;
+    struct strlist api;
 };
 
 static const struct field compile_fields[] = {
@@ -263,6 +264,7 @@ static const struct field compile_fields[] = {
     F("sources", K_LIST, struct compile_raw, sources, 1, 0, 0),
     F("optional", K_LIST, struct compile_raw, optional, 0, 0, 0),
     F("default_header", K_STRING, struct compile_raw, default_header, 1, 0, 0),
+    F("api", K_LIST, struct compile_raw, api, 1, 0, 0),
 };
 
 struct tests_raw {
@@ -328,6 +330,7 @@ static void take_compile(struct ctx *c, yaml_node_t *n, struct config *cfg)
     cfg->sources = raw.sources;
     cfg->optional = raw.optional;
     cfg->default_header = raw.default_header;
+    cfg->api = raw.api;
 }
 
 static void take_tests(struct ctx *c, yaml_node_t *n, struct config *cfg)
@@ -521,6 +524,7 @@ void config_free(struct config *cfg)
     sl_free(&cfg->link_flags);
     sl_free(&cfg->sources);
     sl_free(&cfg->optional);
+    sl_free(&cfg->api);
     sl_free(&cfg->test_shims);
     sl_free(&cfg->forbidden);
     free(cfg->cc);

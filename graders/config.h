@@ -47,6 +47,7 @@ struct config {
     struct strlist sources;   /* files a submission must provide */
     struct strlist optional;  /* files it may provide */
     char *default_header;     /* used when the submission has no header */
+    struct strlist api;       /* the only symbols a submission may define globally */
 
     /* the tests */
     char *test_object; /* the compiled tests, linked with each submission */

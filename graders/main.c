@@ -41,9 +41,9 @@ static int find_tools(const struct config *cfg, struct tools *tools)
     int ok = 1;
 
     tools->cc = find_program(cfg->cc);
-    tools->nm = find_program("nm");
-    if (!tools->cc || !tools->nm) {
-        fprintf(stderr, "moulinette: %s not found on PATH\n", !tools->cc ? cfg->cc : "nm");
+    tools->objcopy = find_program("objcopy");
+    if (!tools->cc || !tools->objcopy) {
+        fprintf(stderr, "moulinette: %s not found on PATH\n", !tools->cc ? cfg->cc : "objcopy");
         ok = 0;
     } else if (access(object, R_OK) != 0) {
         fprintf(stderr, "moulinette: the compiled tests %s are missing (%s): run make\n", object,
@@ -119,7 +119,7 @@ int main(int argc, char **argv)
         grade_free(grades[i]);
     free(grades);
     free(tools.cc);
-    free(tools.nm);
+    free(tools.objcopy);
     config_free(cfg);
     return status;
 }

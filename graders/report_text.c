@@ -66,7 +66,7 @@ static void put_header(FILE *out, const struct grade *g)
 {
     fprintf(out, "memory_mapper moulinette: %s\n", g->submission);
     for (size_t i = 0; i < g->notes.count; i++) {
-        fputs("  note: ", out);
+        fputs("  note:\n", out);
         put_block(out, g->notes.items[i]);
     }
     if (!g->compile_ok) {

@@ -14,7 +14,7 @@
 /* Absolute paths of the programs the grader runs, found once. */
 struct tools {
     char *cc;
-    char *nm;
+    char *objcopy;
 };
 
 struct work {
@@ -25,14 +25,12 @@ struct work {
     char *dir;      /* the submission, as given */
     char *scratch;  /* private copy, removed by work_free */
 
-    /* build stage: compile, then symbols and link side by side */
+    /* build stage: one job at a time */
     struct build_job {
         struct work *work;
         int step;
         struct job job;
-    } build[2];
-    int build_pending;
-    int build_failed;
+    } build;
 
     /* run stage: one job per test, in row order */
     struct job *test_jobs;

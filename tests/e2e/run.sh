@@ -99,6 +99,39 @@ mkdir "$out/noheader" && cp reference/memory_mapper.c "$out/noheader/"
 grade noheader "$out/noheader"
 check "a submission without a header still scores 100/100" score_is noheader 100/100
 
+# A missing function costs only the rows that need it.
+mkdir "$out/partial" && cp reference/memory_mapper.h "$out/partial/"
+awk '/^int protect_mapping\(/ {skip = 1} !skip {print} skip && /^}/ {skip = 0}' \
+    reference/memory_mapper.c >"$out/partial/memory_mapper.c"
+grade partial "$out/partial"
+check "without protect_mapping, only protect_rdonly and error_handling are lost" score_is partial 85/100
+check "... and the reason names the missing function" \
+    grep -q "protect_mapping is not defined in your submission" "$out/partial.txt"
+
+# Code that would run in the test runner before any test is refused.
+mkdir "$out/ctor" && cp reference/memory_mapper.h reference/memory_mapper.c "$out/ctor/"
+echo '__attribute__((constructor)) static void fake(void) { write(1, "Score: 100/100\n", 15); }' \
+    >>"$out/ctor/memory_mapper.c"
+grade ctor "$out/ctor"
+check "a constructor is refused: score 0" score_is ctor 0/100
+check "... with the reason" grep -q "refused: constructor in memory_mapper.o (.init_array)" "$out/ctor.txt"
+
+# A submission's own strcmp does not replace the one the tests call.
+mkdir "$out/interpose" && cp reference/memory_mapper.h reference/memory_mapper.c "$out/interpose/"
+printf 'int strcmp(const char *a, const char *b);\nint strcmp(const char *a, const char *b) { (void)a; (void)b; return 0; }\n' \
+    >>"$out/interpose/memory_mapper.c"
+grade interpose "$out/interpose"
+check "a global strcmp is made static and changes nothing" score_is interpose 100/100
+check "... and the student is told" grep -q "made static.*strcmp" "$out/interpose.txt"
+
+# A forbidden function costs the penalty.
+mkdir "$out/malloc" && cp reference/memory_mapper.h reference/memory_mapper.c "$out/malloc/"
+printf '#include <stdlib.h>\nvoid *mm_extra(void);\nvoid *mm_extra(void) { return malloc(1); }\n' \
+    >>"$out/malloc/memory_mapper.c"
+grade malloc "$out/malloc"
+check "calling malloc costs 10 points" score_is malloc 90/100
+check "... and is named" grep -q "Forbidden function: malloc" "$out/malloc.txt"
+
 # Several submissions at once, in argument order.
 "$moulinette" --jobs 2 --format json reference student >"$out/multi.txt" 2>&1
 multi_ok() {

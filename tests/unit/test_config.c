@@ -15,6 +15,7 @@ static const char good[] =
     "  timeout: 30\n"
     "  sources: [memory_mapper.c]\n"
     "  default_header: reference/memory_mapper.h\n"
+    "  api: [map_file]\n"
     "tests:\n"
     "  object: build/tests/mmtests.o\n"
     "  shim: tests/shim.c\n"
@@ -99,7 +100,7 @@ Test(config, unknown_key)
 {
     char *text = good_with("  penalty: 10\n", "  penalty: 10\n  penality: 3\n");
 
-    expect_error(text, "c.yaml:14:3: unknown key \"penality\" in forbidden");
+    expect_error(text, "c.yaml:15:3: unknown key \"penality\" in forbidden");
     free(text);
 }
 
@@ -115,7 +116,7 @@ Test(config, number_must_be_a_number)
 {
     char *text = good_with("points: 40", "points: forty");
 
-    expect_error(text, "c.yaml:30:13: points: expected a number, found \"forty\"");
+    expect_error(text, "c.yaml:31:13: points: expected a number, found \"forty\"");
     free(text);
 }
 
