@@ -568,10 +568,11 @@ static int ring_bad_args(const t_ring_buffer *rb, const void *data, size_t len)
 }
 
 /*
- * Writes in pieces: each piece is whatever fits when the writer wakes, so
- * a call longer than the capacity goes round the ring as readers drain it.
- * `writing` stays set for the whole call, so no other writer's bytes can
- * come between two pieces.
+ * A call of at most `capacity` bytes waits for room for all of it and goes
+ * in as one piece (atomic, see the header). A longer call goes in pieces,
+ * each whatever fits when the writer wakes, round the ring as readers drain
+ * it. `writing` stays set for the whole call, so no other writer's bytes
+ * can come between two pieces.
  */
 ssize_t ring_write(t_ring_buffer *rb, const void *data, size_t len)
 {
@@ -586,8 +587,9 @@ ssize_t ring_write(t_ring_buffer *rb, const void *data, size_t len)
     while (sh->writing)
         ring_wait(sh, &sh->writable);
     sh->writing = 1;
+    size_t need = len <= rb->capacity ? len : 1;
     while (done < len) {
-        while (*rb->head - *rb->tail == rb->capacity)
+        while (rb->capacity - (*rb->head - *rb->tail) < need)
             ring_wait(sh, &sh->writable);
         size_t head = *rb->head;
         size_t n = min_size(rb->capacity - (head - *rb->tail), len - done);

@@ -184,16 +184,17 @@ t_ring_buffer *create_ring_buffer(const char *name, size_t capacity);
 t_ring_buffer *attach_ring_buffer(const char *name);
 
 /*
- * Appends the len bytes at data to the stream and returns len. Blocks until
- * all of them are in the ring: while the ring is full it sleeps until a
- * reader makes room, then writes what fits, and so on; len may exceed the
- * capacity (the bytes then go in several laps, as readers drain the ring).
- * Never blocks when len bytes are free: a writer alone may fill an empty
- * ring with exactly `capacity` bytes and return.
- * Several writers: the bytes of one call of len <= capacity are contiguous
- * in the stream, never interleaved with another writer's (like a pipe's
- * PIPE_BUF guarantee). This implementation never interleaves longer writes
- * either, but the contract does not promise it.
+ * Appends the len bytes at data to the stream and returns len, after all of
+ * them are in the ring. Never blocks when len bytes are free: a writer alone
+ * may fill an empty ring with exactly `capacity` bytes and return.
+ *   len <= capacity: atomic, like a pipe write of at most PIPE_BUF bytes.
+ *     Sleeps until len bytes are free, then puts them all in at once:
+ *     readers never find part of them alone, and no other writer's bytes
+ *     come between them.
+ *   len > capacity: goes in pieces, each as soon as there is room (the
+ *     bytes go round the ring in several laps as readers drain it). Another
+ *     writer's bytes may come between two pieces (this implementation never
+ *     lets them, but the contract does not promise it).
  * len == 0 returns 0 at once. Returns -1 with errno EINVAL if rb is NULL,
  * if data is NULL and len > 0, or if len > SSIZE_MAX.
  */
