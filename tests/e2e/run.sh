@@ -110,7 +110,7 @@ check "... and the reason names the missing function" \
 
 # Code that would run in the test runner before any test is refused.
 mkdir "$out/ctor" && cp reference/memory_mapper.h reference/memory_mapper.c "$out/ctor/"
-echo '__attribute__((constructor)) static void fake(void) { write(1, "Score: 100/100\n", 15); }' \
+printf '%s\n' '__attribute__((constructor)) static void fake(void) { write(1, "Score: 100/100", 14); }' \
     >>"$out/ctor/memory_mapper.c"
 grade ctor "$out/ctor"
 check "a constructor is refused: score 0" score_is ctor 0/100
