@@ -3,6 +3,7 @@
  * table, grade every submission, write the report, choose the exit code.
  */
 #include <errno.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -55,10 +56,31 @@ static int find_tools(const struct config *cfg, struct tools *tools)
 }
 
 /* Builds and tests every submission, `jobs` processes at a time. */
+/* The grader's own tree (config, reference, tests' sources) is hidden
+ * from every job. */
+static struct sandbox *open_sandbox(const struct config *cfg, int jobs)
+{
+    struct strlist hide = {0};
+    char *base = realpath(cfg->base_dir && *cfg->base_dir ? cfg->base_dir : ".", NULL);
+    struct sandbox *sb;
+    char *off;
+
+    if (base && strcmp(base, "/") != 0)
+        sl_push(&hide, base);
+    free(base);
+    sb = sandbox_new(jobs, &hide);
+    sl_free(&hide);
+    off = sandbox_describe(sb);
+    if (off)
+        fprintf(stderr, "moulinette: %s\n", off);
+    free(off);
+    return sb;
+}
+
 static struct grade **grade_all(const struct config *cfg, const struct tools *tools,
                                 char **dirs, size_t n, int jobs)
 {
-    struct sandbox *sb = sandbox_new(jobs);
+    struct sandbox *sb = open_sandbox(cfg, jobs);
     struct work **works = xcalloc(n, sizeof *works);
     struct grade **grades = xcalloc(n, sizeof *grades);
 

@@ -15,6 +15,8 @@
  */
 #include "sandbox.h"
 
+#include "isolate.h"
+
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -41,6 +43,8 @@ struct slot {
     int out_fd;
     int rec_fd;
     int err_fd;
+    int status_fd;
+    char *cgroup;
     double start;
     double deadline;
     int reaped;
@@ -48,6 +52,7 @@ struct slot {
 
 struct sandbox {
     int max_jobs;
+    struct isolation iso;
     struct job **queue;
     size_t queued;
     size_t queue_cap;
@@ -56,11 +61,13 @@ struct sandbox {
     int running;
 };
 
-struct sandbox *sandbox_new(int max_jobs)
+struct sandbox *sandbox_new(int max_jobs, const struct strlist *hide)
 {
     struct sandbox *sb = xcalloc(1, sizeof *sb);
 
     sb->max_jobs = max_jobs > 0 ? max_jobs : 1;
+    sl_extend(&sb->iso.hide, hide);
+    isolate_probe(&sb->iso);
     sb->slots = xcalloc((size_t)sb->max_jobs, sizeof *sb->slots);
     /* A job that closes its pipes early must not kill the grader. */
     signal(SIGPIPE, SIG_IGN);
@@ -73,6 +80,7 @@ void sandbox_free(struct sandbox *sb)
         return;
     free(sb->queue);
     free(sb->slots);
+    sl_free(&sb->iso.hide);
     free(sb);
 }
 
@@ -97,88 +105,6 @@ void job_clear(struct job *job)
     job->result.setup_error = NULL;
 }
 
-/* ---- the child's set-up steps ----------------------------------------------- */
-
-static void setup_fail(int err_fd, const char *step)
-{
-    char msg[256];
-    int n = snprintf(msg, sizeof msg, "%s: %s", step, strerror(errno));
-
-    if (n > 0)
-        (void)!write(err_fd, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
-    _exit(127);
-}
-
-static int setup_fds(int out_fd, int rec_fd, int err_fd)
-{
-    int devnull = open("/dev/null", O_RDONLY);
-
-    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(out_fd, 1) < 0 || dup2(out_fd, 2) < 0)
-        return -1;
-    if (rec_fd >= 0 && dup2(rec_fd, 3) < 0)
-        return -1;
-    /* Everything else the grader holds (other jobs' pipes, the config,
-     * reports being written) stays out of reach. err_fd closes at exec. */
-    for (int fd = rec_fd >= 0 ? 4 : 3; fd < 1024; fd++)
-        if (fd != err_fd)
-            close(fd);
-    return 0;
-}
-
-static int set_limit(int resource, rlim_t soft, rlim_t hard)
-{
-    struct rlimit rl = {soft, hard};
-
-    return setrlimit(resource, &rl);
-}
-
-/* CPU: soft = ceil(t) sends SIGXCPU, hard one second later kills. */
-static int setup_limits(const struct sandbox_limits *l)
-{
-    rlim_t cpu = (rlim_t)ceil(l->cpu_seconds);
-
-    if (set_limit(RLIMIT_CPU, cpu, cpu + 1) < 0 || set_limit(RLIMIT_CORE, 0, 0) < 0)
-        return -1;
-    if (set_limit(RLIMIT_AS, (rlim_t)l->memory_mb << 20, (rlim_t)l->memory_mb << 20) < 0)
-        return -1;
-    if (set_limit(RLIMIT_FSIZE, (rlim_t)l->file_size_mb << 20, (rlim_t)l->file_size_mb << 20) < 0)
-        return -1;
-    return 0;
-}
-
-/* Root bypasses file permissions (a test of read-only files would prove
- * nothing), so tests run as nobody. RLIMIT_NPROC only binds a non-root
- * uid, which is one more reason. */
-static int setup_uid(const struct sandbox_limits *l)
-{
-    if (geteuid() != 0)
-        return set_limit(RLIMIT_NPROC, (rlim_t)l->processes, (rlim_t)l->processes);
-    if (setgroups(0, NULL) < 0 || setgid(SANDBOX_GID) < 0)
-        return -1;
-    if (set_limit(RLIMIT_NPROC, (rlim_t)l->processes, (rlim_t)l->processes) < 0)
-        return -1;
-    return setuid(SANDBOX_UID);
-}
-
-static void run_child(const struct job *job, int out_fd, int rec_fd, int err_fd)
-{
-    if (setsid() < 0)
-        setup_fail(err_fd, "setsid");
-    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
-        setup_fail(err_fd, "prctl(PR_SET_PDEATHSIG)");
-    if (setup_fds(out_fd, rec_fd, err_fd) < 0)
-        setup_fail(err_fd, "redirecting descriptors");
-    if (job->cwd && chdir(job->cwd) < 0)
-        setup_fail(err_fd, "chdir to the scratch directory");
-    if (setup_limits(&job->limits) < 0)
-        setup_fail(err_fd, "setrlimit");
-    if (job->unprivileged && setup_uid(&job->limits) < 0)
-        setup_fail(err_fd, "dropping privileges");
-    signal(SIGPIPE, SIG_DFL);
-    execve(job->argv.items[0], job->argv.items, job->env.items);
-    setup_fail(err_fd, job->argv.items[0]);
-}
-
 /* ---- the parent's side -------------------------------------------------------- */
 
 static void make_pipe(int fds[2])
@@ -192,22 +118,30 @@ static void start_job(struct sandbox *sb, struct slot *s, struct job *job)
     int out[2];
     int rec[2] = {-1, -1};
     int err[2];
+    int status[2];
 
     make_pipe(out);
     make_pipe(err);
+    make_pipe(status);
     if (job->record_fd)
         make_pipe(rec);
     memset(&job->result, 0, sizeof job->result);
-    *s = (struct slot){.job = job, .out_fd = out[0], .rec_fd = rec[0], .err_fd = err[0]};
+    *s = (struct slot){.job = job, .out_fd = out[0], .rec_fd = rec[0], .err_fd = err[0],
+                       .status_fd = status[0]};
+    s->cgroup = isolate_cgroup_create(&sb->iso, job, (int)(s - sb->slots));
     s->start = now_seconds();
     s->deadline = s->start + job->timeout;
     s->pid = fork();
     if (s->pid < 0)
         die("fork: %s", strerror(errno));
-    if (s->pid == 0)
-        run_child(job, out[1], rec[1], err[1]);
+    if (s->pid == 0) {
+        struct child_fds fds = {out[1], rec[1], err[1], status[1]};
+
+        isolate_run_child(job, &sb->iso, s->cgroup, &fds);
+    }
     close(out[1]);
     close(err[1]);
+    close(status[1]);
     if (rec[1] >= 0)
         close(rec[1]);
     s->pidfd = (int)syscall(SYS_pidfd_open, s->pid, 0);
@@ -282,6 +216,22 @@ static void reap(struct slot *s)
     s->reaped = 1;
 }
 
+/* With namespaces, the command is not the grader's child: its init
+ * reports the command's wait status through the status pipe. */
+static void read_command_status(struct slot *s)
+{
+    struct job_result *r = &s->job->result;
+    int status;
+
+    fcntl(s->status_fd, F_SETFL, O_NONBLOCK);
+    if (read(s->status_fd, &status, sizeof status) != (ssize_t)sizeof status)
+        return;
+    r->exited = WIFEXITED(status);
+    r->exit_code = r->exited ? WEXITSTATUS(status) : 0;
+    r->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    r->cpu_limit = r->signal == SIGXCPU;
+}
+
 static void read_setup_error(struct slot *s)
 {
     struct strbuf msg = {0};
@@ -301,7 +251,12 @@ static void finish(struct sandbox *sb, struct slot *s)
 
     kill(-s->pid, SIGKILL);
     drain(s);
+    read_command_status(s);
     read_setup_error(s);
+    isolate_cgroup_remove(&sb->iso, s->cgroup);
+    free(s->cgroup);
+    s->cgroup = NULL;
+    close_fd(&s->status_fd);
     close_fd(&s->out_fd);
     close_fd(&s->rec_fd);
     close_fd(&s->err_fd);
@@ -376,6 +331,11 @@ static void enforce_deadlines(struct sandbox *sb)
         kill(-s->pid, SIGKILL);
         kill(s->pid, SIGKILL);
     }
+}
+
+char *sandbox_describe(const struct sandbox *sb)
+{
+    return isolate_describe(&sb->iso);
 }
 
 void sandbox_run(struct sandbox *sb)

@@ -60,7 +60,13 @@ struct job {
 
 struct sandbox;
 
-struct sandbox *sandbox_new(int max_jobs);
+/* Probes what isolation the machine allows; `hide` lists host paths the
+ * jobs must not see (the grader's own tree). */
+struct sandbox *sandbox_new(int max_jobs, const struct strlist *hide);
+
+/* One line naming the protections that are off on this machine, or NULL
+ * (caller frees). */
+char *sandbox_describe(const struct sandbox *sb);
 
 /* Queues `job`; the caller keeps ownership and must keep it alive until
  * its done() has been called. */

@@ -1,0 +1,398 @@
+/*
+ * isolate.c - see isolate.h.
+ *
+ * The child's steps, in order (isolate_run_child):
+ *   session    setsid, die with the grader (PDEATHSIG);
+ *   cgroup     join the job's pids and memory cgroups;
+ *   fds        stdin /dev/null, stdout+stderr to the capture pipe,
+ *              descriptor 3 to the record pipe, nothing else;
+ *   cwd        the scratch directory; kept across the mounts below, which
+ *              is how the command still finds its files under a new /tmp;
+ *   unshare    pid, mount, net, ipc (and user, when not root);
+ *   mounts     everything private, tmpfs on /tmp and /dev/shm, the
+ *              grader's tree covered;
+ *   init       fork: pid 1 mounts /proc, forks the command, reaps, and
+ *              reports the command's wait status;
+ *   command    rlimits, unprivileged uid, exec.
+ */
+#include "isolate.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <grp.h>
+#include <math.h>
+#include <sched.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#define NS_FLAGS (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC)
+
+static void fail(int err_fd, const char *step) __attribute__((noreturn));
+
+static void fail(int err_fd, const char *step)
+{
+    char msg[256];
+    int n = snprintf(msg, sizeof msg, "%s: %s", step, strerror(errno));
+
+    if (n > 0)
+        (void)!write(err_fd, msg, (size_t)n < sizeof msg ? (size_t)n : sizeof msg - 1);
+    _exit(127);
+}
+
+static int write_text(const char *path, const char *text)
+{
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+    ssize_t n;
+
+    if (fd < 0)
+        return -1;
+    n = write(fd, text, strlen(text));
+    close(fd);
+    return n == (ssize_t)strlen(text) ? 0 : -1;
+}
+
+/* ---- steps --------------------------------------------------------------------- */
+
+static int setup_fds(const struct child_fds *fds)
+{
+    int devnull = open("/dev/null", O_RDONLY);
+
+    if (devnull < 0 || dup2(devnull, 0) < 0 || dup2(fds->out, 1) < 0 || dup2(fds->out, 2) < 0)
+        return -1;
+    if (fds->rec >= 0 && dup2(fds->rec, 3) < 0)
+        return -1;
+    /* Everything else the grader holds (other jobs' pipes, reports being
+     * written) stays out of reach; err and status close at exec. */
+    for (int fd = fds->rec >= 0 ? 4 : 3; fd < 1024; fd++)
+        if (fd != fds->err && fd != fds->status)
+            close(fd);
+    return 0;
+}
+
+static int set_limit(int resource, rlim_t soft, rlim_t hard)
+{
+    struct rlimit rl = {soft, hard};
+
+    return setrlimit(resource, &rl);
+}
+
+/* CPU: soft = ceil(t) sends SIGXCPU, hard one second later kills. The
+ * file-size limit also bounds ftruncate of shm objects: it leaves room for
+ * the exercise's regions. */
+static int setup_limits(const struct sandbox_limits *l, int nproc)
+{
+    rlim_t cpu = (rlim_t)ceil(l->cpu_seconds);
+    rlim_t mem = (rlim_t)l->memory_mb << 20;
+    rlim_t fsize = (rlim_t)l->file_size_mb << 20;
+
+    if (set_limit(RLIMIT_CPU, cpu, cpu + 1) < 0 || set_limit(RLIMIT_CORE, 0, 0) < 0
+        || set_limit(RLIMIT_AS, mem, mem) < 0 || set_limit(RLIMIT_FSIZE, fsize, fsize) < 0)
+        return -1;
+    if (nproc && set_limit(RLIMIT_NPROC, (rlim_t)l->processes, (rlim_t)l->processes) < 0)
+        return -1;
+    return 0;
+}
+
+/* Root bypasses file permissions (a test about read-only files would prove
+ * nothing) and RLIMIT_NPROC: jobs run as nobody. */
+static int drop_privileges(void)
+{
+    if (geteuid() != 0)
+        return 0;
+    if (setgroups(0, NULL) < 0 || setgid(SANDBOX_GID) < 0)
+        return -1;
+    return setuid(SANDBOX_UID);
+}
+
+static int enter_namespaces(const struct isolation *iso)
+{
+    uid_t uid = getuid();
+    gid_t gid = getgid();
+    char map[64];
+
+    if (!iso->user_ns)
+        return unshare(NS_FLAGS);
+    if (unshare(NS_FLAGS | CLONE_NEWUSER) < 0)
+        return -1;
+    /* The user keeps its own uid inside: no privilege is gained. */
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+    if (write_text("/proc/self/uid_map", map) < 0 || write_text("/proc/self/setgroups", "deny") < 0)
+        return -1;
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+    return write_text("/proc/self/gid_map", map);
+}
+
+static int mount_tmpfs(const char *where, long size_mb, const char *mode, unsigned long flags)
+{
+    char opts[64];
+
+    snprintf(opts, sizeof opts, "size=%ldm,mode=%s", size_mb, mode);
+    return mount("tmpfs", where, "tmpfs", MS_NOSUID | MS_NODEV | flags, opts);
+}
+
+/* The scratch directory lives under the host's /tmp, which the job's own
+ * /tmp covers: bind it back at the same path, because the test runner
+ * opens its own executable by that path (/proc/self/exe). */
+static int keep_cwd(const char *cwd, int cwd_fd)
+{
+    char source[64];
+
+    if (!cwd || strncmp(cwd, "/tmp/", 5) != 0 || strchr(cwd + 5, '/'))
+        return 0;
+    snprintf(source, sizeof source, "/proc/self/fd/%d", cwd_fd);
+    if (mkdir(cwd, 0755) < 0 || mount(source, cwd, NULL, MS_BIND, NULL) < 0)
+        return -1;
+    return chdir(cwd);
+}
+
+static int setup_mounts(const struct isolation *iso, const struct sandbox_limits *l,
+                        const char *cwd)
+{
+    int cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int ret;
+
+    if (cwd_fd < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+        return -1;
+    ret = mount_tmpfs("/tmp", 2 * l->file_size_mb + 16, "1777", 0) < 0
+          || keep_cwd(cwd, cwd_fd) < 0
+          || mount_tmpfs("/dev/shm", l->file_size_mb + 16, "1777", 0) < 0;
+    close(cwd_fd);
+    if (ret)
+        return -1;
+    /* A hidden path under /tmp is already gone with the new /tmp. */
+    for (size_t i = 0; i < iso->hide.count; i++)
+        if (mount_tmpfs(iso->hide.items[i], 1, "0755", MS_RDONLY) < 0 && errno != ENOENT)
+            return -1;
+    return 0;
+}
+
+static void exec_command(const struct job *job, const struct isolation *iso, int err_fd)
+    __attribute__((noreturn));
+
+static void exec_command(const struct job *job, const struct isolation *iso, int err_fd)
+{
+    if (setup_limits(&job->limits, !iso->cgroups) < 0)
+        fail(err_fd, "setrlimit");
+    if (job->unprivileged && drop_privileges() < 0)
+        fail(err_fd, "dropping privileges");
+    signal(SIGPIPE, SIG_DFL);
+    execve(job->argv.items[0], job->argv.items, job->env.items);
+    fail(err_fd, job->argv.items[0]);
+}
+
+/* pid 1 of the job's namespace: runs the command, reaps every orphan, and
+ * reports the command's status. Its exit takes everything else down. */
+static void run_init(const struct job *job, const struct isolation *iso,
+                     const struct child_fds *fds) __attribute__((noreturn));
+
+static void run_init(const struct job *job, const struct isolation *iso,
+                     const struct child_fds *fds)
+{
+    pid_t command;
+    pid_t pid;
+    int status = 0;
+
+    if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        fail(fds->err, "prctl");
+    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+        fail(fds->err, "mounting /proc");
+    command = fork();
+    if (command < 0)
+        fail(fds->err, "fork");
+    if (command == 0)
+        exec_command(job, iso, fds->err);
+    do
+        pid = wait(&status);
+    while (pid != command && !(pid < 0 && errno == ECHILD));
+    (void)!write(fds->status, &status, sizeof status);
+    _exit(0);
+}
+
+static void join_cgroup(const struct isolation *iso, const char *cgroup, int err_fd)
+{
+    static const char *const v1[] = {"pids", "memory"};
+    char path[256];
+    char pid[32];
+
+    snprintf(pid, sizeof pid, "%d\n", (int)getpid());
+    for (size_t i = 0; i < (iso->cgroup_v2 ? 1 : 2); i++) {
+        if (iso->cgroup_v2)
+            snprintf(path, sizeof path, "/sys/fs/cgroup/%s/cgroup.procs", cgroup);
+        else
+            snprintf(path, sizeof path, "/sys/fs/cgroup/%s/%s/cgroup.procs", v1[i], cgroup);
+        if (write_text(path, pid) < 0)
+            fail(err_fd, "joining the job's cgroup");
+    }
+}
+
+void isolate_run_child(const struct job *job, const struct isolation *iso, const char *cgroup,
+                       const struct child_fds *fds)
+{
+    pid_t init;
+    int status;
+
+    if (setsid() < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
+        fail(fds->err, "setsid");
+    if (cgroup)
+        join_cgroup(iso, cgroup, fds->err);
+    if (setup_fds(fds) < 0)
+        fail(fds->err, "redirecting descriptors");
+    if (job->cwd && chdir(job->cwd) < 0)
+        fail(fds->err, "chdir to the scratch directory");
+    if (!iso->namespaces)
+        exec_command(job, iso, fds->err);
+    if (enter_namespaces(iso) < 0)
+        fail(fds->err, "unshare");
+    if (setup_mounts(iso, &job->limits, job->cwd) < 0)
+        fail(fds->err, "mounting the private /tmp and /dev/shm");
+    init = fork();
+    if (init < 0)
+        fail(fds->err, "fork");
+    if (init == 0)
+        run_init(job, iso, fds);
+    while (waitpid(init, &status, 0) < 0 && errno == EINTR)
+        continue;
+    _exit(0);
+}
+
+/* ---- cgroups ------------------------------------------------------------------------ */
+
+static int cgroup_dir(const struct isolation *iso, const char *controller, const char *name,
+                      char *path, size_t cap)
+{
+    int n = iso->cgroup_v2 ? snprintf(path, cap, "/sys/fs/cgroup/%s", name)
+                           : snprintf(path, cap, "/sys/fs/cgroup/%s/%s", controller, name);
+
+    return n > 0 && (size_t)n < cap ? 0 : -1;
+}
+
+static int cgroup_set(const char *dir, const char *file, long long value)
+{
+    char path[320];
+    char text[32];
+
+    snprintf(path, sizeof path, "%s/%s", dir, file);
+    snprintf(text, sizeof text, "%lld", value);
+    return write_text(path, text);
+}
+
+char *isolate_cgroup_create(const struct isolation *iso, const struct job *job, int slot)
+{
+    char *name;
+    char dir[256];
+    long long mem = (long long)job->limits.memory_mb << 20;
+    int ok = 1;
+
+    if (!iso->cgroups)
+        return NULL;
+    name = xasprintf("moulinette-%d-%d", (int)getpid(), slot);
+    isolate_cgroup_remove(iso, name);
+    if (iso->cgroup_v2) {
+        ok = cgroup_dir(iso, "", name, dir, sizeof dir) == 0 && mkdir(dir, 0755) == 0
+             && cgroup_set(dir, "pids.max", job->limits.processes) == 0
+             && cgroup_set(dir, "memory.max", mem) == 0;
+    } else {
+        ok = cgroup_dir(iso, "pids", name, dir, sizeof dir) == 0 && mkdir(dir, 0755) == 0
+             && cgroup_set(dir, "pids.max", job->limits.processes) == 0;
+        ok = ok && cgroup_dir(iso, "memory", name, dir, sizeof dir) == 0 && mkdir(dir, 0755) == 0
+             && cgroup_set(dir, "memory.limit_in_bytes", mem) == 0;
+    }
+    if (!ok)
+        die("cannot set up the cgroup %s: %s", name, strerror(errno));
+    return name;
+}
+
+void isolate_cgroup_remove(const struct isolation *iso, const char *name)
+{
+    static const char *const controllers[] = {"pids", "memory"};
+    char dir[256];
+
+    if (!iso->cgroups || !name)
+        return;
+    for (size_t i = 0; i < (iso->cgroup_v2 ? 1 : 2); i++) {
+        if (cgroup_dir(iso, controllers[i], name, dir, sizeof dir) != 0)
+            continue;
+        /* Emptied when the namespace's last process was reaped; a zombie
+         * can keep it busy for a moment. */
+        for (int tries = 0; tries < 100 && rmdir(dir) != 0 && errno == EBUSY; tries++)
+            usleep(1000);
+    }
+}
+
+/* ---- probing ------------------------------------------------------------------------- */
+
+static int probe_namespaces(int user_ns)
+{
+    struct isolation iso = {.namespaces = 1, .user_ns = user_ns};
+    struct sandbox_limits l = {1, 64, 1, 8, 1};
+    pid_t pid = fork();
+    int status;
+
+    if (pid < 0)
+        return 0;
+    if (pid == 0) {
+        pid_t init;
+
+        if (enter_namespaces(&iso) < 0 || setup_mounts(&iso, &l, NULL) < 0)
+            _exit(1);
+        init = fork();
+        if (init == 0)
+            _exit(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0);
+        _exit(init < 0 || waitpid(init, &status, 0) < 0 || !WIFEXITED(status)
+              || WEXITSTATUS(status) != 0);
+    }
+    return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* A cgroup created and removed again, with the limit files the jobs use. */
+static int probe_cgroups(struct isolation *iso)
+{
+    char *name = xasprintf("moulinette-probe-%d", (int)getpid());
+    char dir[256];
+    char file[320];
+    int ok = 1;
+
+    iso->cgroup_v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+    iso->cgroups = 1;
+    for (size_t i = 0; i < (iso->cgroup_v2 ? 1 : 2) && ok; i++) {
+        ok = cgroup_dir(iso, i ? "memory" : "pids", name, dir, sizeof dir) == 0
+             && mkdir(dir, 0755) == 0;
+        snprintf(file, sizeof file, "%s/%s", dir, i ? "memory.limit_in_bytes" : "pids.max");
+        ok = ok && access(file, W_OK) == 0;
+        if (ok && iso->cgroup_v2) {
+            snprintf(file, sizeof file, "%s/memory.max", dir);
+            ok = access(file, W_OK) == 0;
+        }
+        rmdir(dir);
+    }
+    free(name);
+    iso->cgroups = ok;
+    return ok;
+}
+
+void isolate_probe(struct isolation *iso)
+{
+    iso->user_ns = geteuid() != 0;
+    iso->namespaces = probe_namespaces(iso->user_ns);
+    iso->cgroups = geteuid() == 0 && probe_cgroups(iso);
+}
+
+char *isolate_describe(const struct isolation *iso)
+{
+    if (iso->namespaces && iso->cgroups)
+        return NULL;
+    if (!iso->namespaces)
+        return xstrdup("sandbox: no namespaces here (not root, no unprivileged user namespaces): "
+                       "no private /tmp and /dev/shm, no pid or network isolation; "
+                       "only sessions, rlimits and scratch directories");
+    return xstrdup("sandbox: no writable pids/memory cgroups here: fork bombs and memory are "
+                   "bounded by rlimits only");
+}

@@ -1,0 +1,58 @@
+/*
+ * isolate.h - the child side of the sandbox: what a job's process does
+ * between fork and exec, and the per-job cgroup. Part of the sandbox
+ * module (only sandbox.c calls it).
+ *
+ * With namespaces (root, or unprivileged user namespaces), each job gets:
+ *   - its own pid namespace, with a small init as pid 1 that runs the
+ *     command as pid 2 and reaps everything; when the command ends, init
+ *     exits and the kernel kills whatever is left (daemons, double forks,
+ *     setsid escapes). kill(-1, ...) reaches only the job's own processes;
+ *   - its own mount namespace: private tmpfs on /tmp and /dev/shm (so rows
+ *     and submissions never collide, Criterion's socket included, and
+ *     nothing reaches the host's /dev/shm), the grader's own tree hidden
+ *     under an empty tmpfs, a /proc of its own;
+ *   - its own network (none) and IPC namespaces.
+ * A pids and a memory cgroup bound fork bombs and memory per job, where
+ * the machine has them. Without any of this (a student's laptop), the job
+ * still runs in its own session with rlimits, and isolate_describe() says
+ * which protections are off.
+ */
+#ifndef MM_ISOLATE_H
+#define MM_ISOLATE_H
+
+#include "sandbox.h"
+
+struct isolation {
+    int namespaces;  /* pid, mount, net, ipc namespaces available */
+    int user_ns;     /* ... through an unprivileged user namespace */
+    int cgroups;     /* pids and memory cgroups usable */
+    int cgroup_v2;
+    struct strlist hide; /* host paths to cover with an empty tmpfs */
+};
+
+/* Finds what this machine allows (forks a probe once). */
+void isolate_probe(struct isolation *iso);
+
+/* One line naming the protections that are off, or NULL if none. */
+char *isolate_describe(const struct isolation *iso);
+
+/* Descriptors a job's child uses. */
+struct child_fds {
+    int out;    /* stdout and stderr */
+    int rec;    /* becomes descriptor 3, or -1 */
+    int err;    /* set-up errors, close-on-exec */
+    int status; /* the command's wait status, written by init */
+};
+
+/* In the forked child: isolation steps, then exec. Never returns. */
+void isolate_run_child(const struct job *job, const struct isolation *iso,
+                       const char *cgroup, const struct child_fds *fds)
+    __attribute__((noreturn));
+
+/* Creates the job's cgroups (returns its name, or NULL without cgroups),
+ * and removes them once the job is over. */
+char *isolate_cgroup_create(const struct isolation *iso, const struct job *job, int slot);
+void isolate_cgroup_remove(const struct isolation *iso, const char *name);
+
+#endif
