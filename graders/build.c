@@ -20,7 +20,9 @@
 
 #include "elf.h"
 
+#include <dirent.h>
 #include <errno.h>
+#include <signal.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -150,10 +152,40 @@ static void copy_grader_file(struct work *w, const char *relative, const char *n
     free(to);
 }
 
-static int make_scratch(struct work *w)
+static const char *scratch_parent(void)
 {
     const char *tmp = getenv("TMPDIR");
-    char *templ = xasprintf("%s/moulinette-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+
+    return tmp && *tmp ? tmp : "/tmp";
+}
+
+/* Scratch directories are named after the grader's pid: one whose grader
+ * is gone was left by a grader killed in the middle (SIGKILL leaves no
+ * chance to clean up), and is removed by the next run. */
+void build_sweep_stale(void)
+{
+    DIR *d = opendir(scratch_parent());
+    struct dirent *e;
+    int pid;
+
+    while (d && (e = readdir(d)) != NULL) {
+        char *path;
+
+        if (sscanf(e->d_name, "moulinette-%d-", &pid) != 1 || pid <= 0)
+            continue;
+        if (kill(pid, 0) == 0 || errno != ESRCH)
+            continue;
+        path = in_dir(scratch_parent(), e->d_name);
+        remove_tree(path);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+}
+
+static int make_scratch(struct work *w)
+{
+    char *templ = xasprintf("%s/moulinette-%d-XXXXXX", scratch_parent(), (int)getpid());
 
     if (!mkdtemp(templ))
         die("cannot create a scratch directory (%s): %s", templ, strerror(errno));

@@ -17,6 +17,7 @@
  */
 #include "isolate.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <grp.h>
@@ -378,11 +379,33 @@ static int probe_cgroups(struct isolation *iso)
     return ok;
 }
 
+/* Cgroups are named after the grader's pid; those of a grader that was
+ * killed (SIGKILL leaves no chance to clean up) are removed here. */
+static void sweep_cgroups(const struct isolation *iso)
+{
+    char parent[64];
+    DIR *d;
+    struct dirent *e;
+    int pid;
+    int slot;
+
+    snprintf(parent, sizeof parent, "/sys/fs/cgroup%s", iso->cgroup_v2 ? "" : "/pids");
+    d = opendir(parent);
+    while (d && (e = readdir(d)) != NULL)
+        if (sscanf(e->d_name, "moulinette-%d-%d", &pid, &slot) == 2 && kill(pid, 0) != 0
+            && errno == ESRCH)
+            isolate_cgroup_remove(iso, e->d_name);
+    if (d)
+        closedir(d);
+}
+
 void isolate_probe(struct isolation *iso)
 {
     iso->user_ns = geteuid() != 0;
     iso->namespaces = probe_namespaces(iso->user_ns);
     iso->cgroups = geteuid() == 0 && probe_cgroups(iso);
+    if (iso->cgroups)
+        sweep_cgroups(iso);
 }
 
 char *isolate_describe(const struct isolation *iso)

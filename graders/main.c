@@ -55,7 +55,8 @@ static int find_tools(const struct config *cfg, struct tools *tools)
     return ok;
 }
 
-/* Builds and tests every submission, `jobs` processes at a time. */
+/* Builds and tests every submission, `jobs` processes at a time. Returns
+ * NULL when interrupted (every job killed, every scratch removed). */
 /* The grader's own tree (config, reference, tests' sources) is hidden
  * from every job. */
 static struct sandbox *open_sandbox(const struct config *cfg, int jobs)
@@ -83,6 +84,7 @@ static struct grade **grade_all(const struct config *cfg, const struct tools *to
     struct sandbox *sb = open_sandbox(cfg, jobs);
     struct work **works = xcalloc(n, sizeof *works);
     struct grade **grades = xcalloc(n, sizeof *grades);
+    int interrupted;
 
     for (size_t i = 0; i < n; i++) {
         works[i] = xcalloc(1, sizeof *works[i]);
@@ -90,14 +92,19 @@ static struct grade **grade_all(const struct config *cfg, const struct tools *to
         works[i]->grade = grades[i] = grade_new(cfg, dirs[i]);
         build_start(works[i]);
     }
-    sandbox_run(sb);
+    interrupted = sandbox_run(sb) != 0;
     for (size_t i = 0; i < n; i++) {
         score_grade(grades[i], cfg->forbidden_penalty);
         work_free(works[i]);
     }
     free(works);
     sandbox_free(sb);
-    return grades;
+    if (!interrupted)
+        return grades;
+    for (size_t i = 0; i < n; i++)
+        grade_free(grades[i]);
+    free(grades);
+    return NULL;
 }
 
 static int use_colour(const struct cli *cli)
@@ -131,7 +138,16 @@ int main(int argc, char **argv)
         return 2;
     if (!find_tools(cfg, &tools))
         return 1;
+    sandbox_catch_signals();
+    build_sweep_stale();
     grades = grade_all(cfg, &tools, cli.submissions, cli.nsubmissions, cli.jobs);
+    if (!grades) {
+        fputs("moulinette: interrupted: nothing graded, no report written\n", stderr);
+        free(tools.cc);
+        free(tools.objcopy);
+        config_free(cfg);
+        return 130;
+    }
     if (report_save(cli.format, cli.output, grades, cli.nsubmissions, use_colour(&cli)) != 0) {
         fprintf(stderr, "moulinette: cannot write the report to %s: %s\n",
                 cli.output ? cli.output : "stdout", strerror(errno));

@@ -338,15 +338,53 @@ char *sandbox_describe(const struct sandbox *sb)
     return isolate_describe(&sb->iso);
 }
 
-void sandbox_run(struct sandbox *sb)
+static volatile sig_atomic_t g_stop;
+
+static void on_stop(int sig)
+{
+    g_stop = sig;
+}
+
+void sandbox_catch_signals(void)
+{
+    struct sigaction sa = {0};
+
+    sa.sa_handler = on_stop;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+    sigaction(SIGHUP, &sa, NULL);
+}
+
+/* Interrupted: every running job's tree dies now; queued ones never start. */
+static void stop_all(struct sandbox *sb)
+{
+    sb->queue_head = sb->queued;
+    for (int i = 0; i < sb->max_jobs; i++) {
+        if (!sb->slots[i].job)
+            continue;
+        kill(-sb->slots[i].pid, SIGKILL);
+        kill(sb->slots[i].pid, SIGKILL);
+        if (!sb->slots[i].reaped)
+            reap(&sb->slots[i]);
+        finish(sb, &sb->slots[i]);
+    }
+}
+
+int sandbox_run(struct sandbox *sb)
 {
     fill_slots(sb);
-    while (sb->running > 0) {
+    while (sb->running > 0 && !g_stop) {
         poll_jobs(sb);
         enforce_deadlines(sb);
         for (int i = 0; i < sb->max_jobs; i++)
             if (sb->slots[i].job && sb->slots[i].reaped)
                 finish(sb, &sb->slots[i]);
-        fill_slots(sb);
+        if (!g_stop)
+            fill_slots(sb);
     }
+    if (!g_stop)
+        return 0;
+    stop_all(sb);
+    return -1;
 }

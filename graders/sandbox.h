@@ -72,8 +72,14 @@ char *sandbox_describe(const struct sandbox *sb);
  * its done() has been called. */
 void sandbox_submit(struct sandbox *sb, struct job *job);
 
-/* Runs queued jobs, at most max_jobs at a time, until none is left. */
-void sandbox_run(struct sandbox *sb);
+/* Runs queued jobs, at most max_jobs at a time, until none is left.
+ * Returns -1 if SIGINT, SIGTERM or SIGHUP arrived (see
+ * sandbox_catch_signals): running jobs were killed and queued ones
+ * dropped; their done() is still called for the running ones. */
+int sandbox_run(struct sandbox *sb);
+
+/* Turns SIGINT, SIGTERM and SIGHUP into an orderly stop of sandbox_run. */
+void sandbox_catch_signals(void);
 
 void sandbox_free(struct sandbox *sb);
 

@@ -42,6 +42,9 @@ struct work {
  * cannot be copied or compiled is graded as such (grade->compile_ok = 0). */
 void build_start(struct work *w);
 
+/* Removes scratch directories left by graders that were killed. */
+void build_sweep_stale(void);
+
 /* Queues one job per test of every row (called by the build stage). */
 void run_start(struct work *w);
 
