@@ -16,12 +16,14 @@
 
 static const char usage[] =
     "usage: moulinette [--config FILE] [--format text|json] [--output FILE] [--jobs N]\n"
-    "                  SUBMISSION_DIR...\n"
+    "                  [--sandbox auto|strict] SUBMISSION_DIR...\n"
     "Grades each folder (memory_mapper.c and memory_mapper.h) against config.yaml.\n"
     "  --config FILE   grading table (default: ./config.yaml, else the one beside build/)\n"
     "  --format FMT    text (default) or json\n"
     "  --output FILE   write the report there (atomically) instead of stdout\n"
     "  --jobs N        processes run at once (default: number of CPUs)\n"
+    "  --sandbox MODE  auto (default): use every protection the machine allows, say\n"
+    "                  which are off; strict: refuse to grade without all of them\n"
     "Exit status: 0 every submission graded, 2 usage or config error, 1 grader failure.\n";
 
 static int parse_jobs(const char *s, int *out)
@@ -63,12 +65,13 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'}, {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
-        {"help", no_argument, NULL, 'h'},         {NULL, 0, NULL, 0},
+        {"sandbox", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int c;
 
-    *cli = (struct cli){NULL, &report_text, NULL, cpus > 0 && cpus < 64 ? (int)cpus : 2, NULL, 0};
+    *cli = (struct cli){NULL, &report_text, NULL, cpus > 0 && cpus < 64 ? (int)cpus : 2, 0, NULL, 0};
     while ((c = getopt_long(argc, argv, "c:f:o:j:h", options, NULL)) != -1) {
         if (c == 'h') {
             fputs(usage, stdout);
@@ -81,6 +84,10 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
             return fail("unknown format \"%s\" (text or json)", optarg);
         else if (c == 'j' && parse_jobs(optarg, &cli->jobs) != 0)
             return fail("--jobs takes a number from 1 to 64, not \"%s\"", optarg);
+        else if (c == 's' && strcmp(optarg, "auto") != 0 && strcmp(optarg, "strict") != 0)
+            return fail("--sandbox is auto or strict, not \"%s\"", optarg);
+        else if (c == 's')
+            cli->strict = strcmp(optarg, "strict") == 0;
         else if (c == '?')
             return fail("%sunknown option", "");
     }

@@ -1,7 +1,7 @@
 /*
  * cli.h - the command line:
  *   moulinette [--config FILE] [--format text|json] [--output FILE]
- *              [--jobs N] SUBMISSION_DIR...
+ *              [--jobs N] [--sandbox auto|strict] SUBMISSION_DIR...
  * Other tools depend on it: extend it, never change what exists.
  */
 #ifndef MM_CLI_H
@@ -18,6 +18,7 @@ struct cli {
     const struct report_ops *format;
     const char *output; /* NULL: stdout */
     int jobs;
+    int strict; /* --sandbox=strict: a missing protection is an error */
     char **submissions;
     size_t nsubmissions;
 };

@@ -59,7 +59,7 @@ static int find_tools(const struct config *cfg, struct tools *tools)
  * NULL when interrupted (every job killed, every scratch removed). */
 /* The grader's own tree (config, reference, tests' sources) is hidden
  * from every job. */
-static struct sandbox *open_sandbox(const struct config *cfg, int jobs)
+static struct sandbox *open_sandbox(const struct config *cfg, int jobs, int strict)
 {
     struct strlist hide = {0};
     char *base = realpath(cfg->base_dir && *cfg->base_dir ? cfg->base_dir : ".", NULL);
@@ -72,16 +72,21 @@ static struct sandbox *open_sandbox(const struct config *cfg, int jobs)
     sb = sandbox_new(jobs, &hide);
     sl_free(&hide);
     off = sandbox_describe(sb);
+    if (off && strict) {
+        fprintf(stderr, "moulinette: --sandbox=strict: %s\n", off);
+        free(off);
+        sandbox_free(sb);
+        return NULL;
+    }
     if (off)
         fprintf(stderr, "moulinette: %s\n", off);
     free(off);
     return sb;
 }
 
-static struct grade **grade_all(const struct config *cfg, const struct tools *tools,
-                                char **dirs, size_t n, int jobs)
+static struct grade **grade_all(struct sandbox *sb, const struct config *cfg,
+                                const struct tools *tools, char **dirs, size_t n)
 {
-    struct sandbox *sb = open_sandbox(cfg, jobs);
     struct work **works = xcalloc(n, sizeof *works);
     struct grade **grades = xcalloc(n, sizeof *grades);
     int interrupted;
@@ -98,7 +103,6 @@ static struct grade **grade_all(const struct config *cfg, const struct tools *to
         work_free(works[i]);
     }
     free(works);
-    sandbox_free(sb);
     if (!interrupted)
         return grades;
     for (size_t i = 0; i < n; i++)
@@ -119,6 +123,8 @@ int main(int argc, char **argv)
     struct cli cli;
     struct config *cfg;
     struct tools tools = {0};
+    struct sandbox *sb;
+    int sandboxed;
     struct grade **grades;
     char *config_file;
     int status = 0;
@@ -140,13 +146,17 @@ int main(int argc, char **argv)
         return 1;
     sandbox_catch_signals();
     build_sweep_stale();
-    grades = grade_all(cfg, &tools, cli.submissions, cli.nsubmissions, cli.jobs);
+    sb = open_sandbox(cfg, cli.jobs, cli.strict);
+    sandboxed = sb != NULL;
+    grades = sb ? grade_all(sb, cfg, &tools, cli.submissions, cli.nsubmissions) : NULL;
+    sandbox_free(sb);
     if (!grades) {
-        fputs("moulinette: interrupted: nothing graded, no report written\n", stderr);
+        if (sandboxed)
+            fputs("moulinette: interrupted: nothing graded, no report written\n", stderr);
         free(tools.cc);
         free(tools.objcopy);
         config_free(cfg);
-        return 130;
+        return sandboxed ? 130 : 1;
     }
     if (report_save(cli.format, cli.output, grades, cli.nsubmissions, use_colour(&cli)) != 0) {
         fprintf(stderr, "moulinette: cannot write the report to %s: %s\n",
