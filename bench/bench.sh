@@ -1,30 +1,37 @@
 #!/bin/sh
-# Times grading one submission (the reference) with the whole pipeline:
-# copy, compile, link, every test. Several runs; prints each and the median.
-# Uses hyperfine when it is installed, otherwise its own loop.
+# Times grading one submission (the reference) through the whole pipeline:
+# copy, compile, inspect, link, every row. Several runs each, median, with
+# the full sandbox and with --sandbox=off, and the sandbox's cost as a ratio.
+# Uses hyperfine when installed, otherwise its own loop.
 set -eu
 cd "$(dirname "$0")/.."
 runs=${RUNS:-10}
 submission=${1:-reference}
 
-if command -v hyperfine >/dev/null 2>&1; then
-    hyperfine --warmup 2 --runs "$runs" --export-json build/bench.json \
-        "build/moulinette $submission" >/dev/null
-    median=$(grep -o '"median": *[0-9.e-]*' build/bench.json | head -1 | sed 's/.*: *//')
-    printf 'grading %s: median %.3f s over %s runs (hyperfine)\n' "$submission" "$median" "$runs"
-    exit 0
-fi
-times=""
-i=0
-build/moulinette "$submission" >/dev/null # warm-up
-while [ "$i" -lt "$runs" ]; do
-    start=$(date +%s%N)
-    build/moulinette "$submission" >/dev/null
-    end=$(date +%s%N)
-    times="$times $(( (end - start) / 1000000 ))"
-    i=$((i + 1))
-done
-sorted=$(echo $times | tr ' ' '\n' | sort -n)
-median=$(echo "$sorted" | awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}')
-echo "runs (ms):$times"
-echo "grading $submission: median $median ms over $runs runs"
+median_ms() { # median_ms COMMAND...: prints the median wall time in ms
+    if command -v hyperfine >/dev/null 2>&1; then
+        hyperfine --warmup 2 --runs "$runs" --export-json build/bench.json "$*" >/dev/null
+        grep -o '"median": *[0-9.e-]*' build/bench.json | head -1 |
+            sed 's/.*: *//' | awk '{printf "%.0f\n", $1 * 1000}'
+        return
+    fi
+    "$@" >/dev/null
+    i=0
+    times=""
+    while [ "$i" -lt "$runs" ]; do
+        start=$(date +%s%N)
+        "$@" >/dev/null
+        end=$(date +%s%N)
+        times="$times $(((end - start) / 1000000))"
+        i=$((i + 1))
+    done
+    echo $times | tr ' ' '\n' | sort -n |
+        awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'
+}
+
+sandboxed=$(median_ms build/moulinette "$submission")
+bare=$(median_ms build/moulinette --sandbox=off "$submission")
+echo "grading $submission, median of $runs runs:"
+echo "  sandboxed:      $sandboxed ms   (target: under 500 ms)"
+echo "  --sandbox=off:  $bare ms"
+awk -v a="$sandboxed" -v b="$bare" 'BEGIN {printf "  sandbox cost:   %+.0f%%   (target: at most +30%%)\n", (a / b - 1) * 100}'

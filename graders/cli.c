@@ -16,14 +16,15 @@
 
 static const char usage[] =
     "usage: moulinette [--config FILE] [--format text|json] [--output FILE] [--jobs N]\n"
-    "                  [--sandbox auto|strict] SUBMISSION_DIR...\n"
+    "                  [--sandbox auto|strict|off] SUBMISSION_DIR...\n"
     "Grades each folder (memory_mapper.c and memory_mapper.h) against config.yaml.\n"
     "  --config FILE   grading table (default: ./config.yaml, else the one beside build/)\n"
     "  --format FMT    text (default) or json\n"
     "  --output FILE   write the report there (atomically) instead of stdout\n"
     "  --jobs N        processes run at once (default: number of CPUs)\n"
     "  --sandbox MODE  auto (default): use every protection the machine allows, say\n"
-    "                  which are off; strict: refuse to grade without all of them\n"
+    "                  which are off; strict: refuse to grade without all of them;\n"
+    "                  off: sessions and rlimits only (to time the sandbox, trusted code)\n"
     "Exit status: 0 every submission graded, 2 usage or config error, 1 grader failure.\n";
 
 static int parse_jobs(const char *s, int *out)
@@ -37,6 +38,20 @@ static int parse_jobs(const char *s, int *out)
         return -1;
     *out = (int)v;
     return 0;
+}
+
+static int parse_sandbox(const char *s, enum sandbox_mode *out)
+{
+    static const char *const names[] = {[SANDBOX_AUTO] = "auto", [SANDBOX_STRICT] = "strict",
+                                        [SANDBOX_OFF] = "off"};
+
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+        if (strcmp(s, names[i]) == 0) {
+            *out = (enum sandbox_mode)i;
+            return 0;
+        }
+    }
+    return -1;
 }
 
 static enum cli_status fail(const char *fmt, const char *arg)
@@ -71,7 +86,7 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int c;
 
-    *cli = (struct cli){NULL, &report_text, NULL, cpus > 0 && cpus < 64 ? (int)cpus : 2, 0, NULL, 0};
+    *cli = (struct cli){NULL, &report_text, NULL, cpus > 0 && cpus < 64 ? (int)cpus : 2, SANDBOX_AUTO, NULL, 0};
     while ((c = getopt_long(argc, argv, "c:f:o:j:h", options, NULL)) != -1) {
         if (c == 'h') {
             fputs(usage, stdout);
@@ -84,10 +99,8 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
             return fail("unknown format \"%s\" (text or json)", optarg);
         else if (c == 'j' && parse_jobs(optarg, &cli->jobs) != 0)
             return fail("--jobs takes a number from 1 to 64, not \"%s\"", optarg);
-        else if (c == 's' && strcmp(optarg, "auto") != 0 && strcmp(optarg, "strict") != 0)
-            return fail("--sandbox is auto or strict, not \"%s\"", optarg);
-        else if (c == 's')
-            cli->strict = strcmp(optarg, "strict") == 0;
+        else if (c == 's' && parse_sandbox(optarg, &cli->sandbox) != 0)
+            return fail("--sandbox is auto, strict or off, not \"%s\"", optarg);
         else if (c == '?')
             return fail("%sunknown option", "");
     }

@@ -1,7 +1,7 @@
 /*
  * cli.h - the command line:
  *   moulinette [--config FILE] [--format text|json] [--output FILE]
- *              [--jobs N] [--sandbox auto|strict] SUBMISSION_DIR...
+ *              [--jobs N] [--sandbox auto|strict|off] SUBMISSION_DIR...
  * Other tools depend on it: extend it, never change what exists.
  */
 #ifndef MM_CLI_H
@@ -13,12 +13,16 @@
 
 enum cli_status { CLI_OK, CLI_HELP, CLI_USAGE };
 
+/* auto: every protection the machine allows; strict: all or nothing;
+ * off: sessions and rlimits only. */
+enum sandbox_mode { SANDBOX_AUTO, SANDBOX_STRICT, SANDBOX_OFF };
+
 struct cli {
     const char *config; /* NULL: config.yaml here, else next to the binary */
     const struct report_ops *format;
     const char *output; /* NULL: stdout */
     int jobs;
-    int strict; /* --sandbox=strict: a missing protection is an error */
+    enum sandbox_mode sandbox;
     char **submissions;
     size_t nsubmissions;
 };

@@ -311,6 +311,25 @@ char *isolate_cgroup_create(const struct isolation *iso, const struct job *job, 
     return name;
 }
 
+int isolate_cgroup_oom(const struct isolation *iso, const char *name)
+{
+    char dir[256];
+    char path[320];
+    char *text;
+    const char *at;
+    int kills = 0;
+
+    if (!iso->cgroups || !name || cgroup_dir(iso, "memory", name, dir, sizeof dir) != 0)
+        return 0;
+    snprintf(path, sizeof path, "%s/%s", dir, iso->cgroup_v2 ? "memory.events" : "memory.oom_control");
+    text = read_file(path, NULL);
+    at = text ? strstr(text, "oom_kill ") : NULL;
+    if (at)
+        kills = atoi(at + 9);
+    free(text);
+    return kills > 0;
+}
+
 void isolate_cgroup_remove(const struct isolation *iso, const char *name)
 {
     static const char *const controllers[] = {"pids", "memory"};

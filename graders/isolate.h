@@ -55,4 +55,7 @@ void isolate_run_child(const struct job *job, const struct isolation *iso,
 char *isolate_cgroup_create(const struct isolation *iso, const struct job *job, int slot);
 void isolate_cgroup_remove(const struct isolation *iso, const char *name);
 
+/* Whether the kernel killed a process of the job for its memory limit. */
+int isolate_cgroup_oom(const struct isolation *iso, const char *name);
+
 #endif

@@ -34,6 +34,7 @@ struct job_result {
     int signal;      /* killed by this signal (0 if it exited) */
     int timed_out;   /* killed by the grader at its deadline */
     int cpu_limit;   /* killed by RLIMIT_CPU (SIGXCPU/SIGKILL past the soft limit) */
+    int memory_limit; /* a process of the job was killed for its memory cgroup limit */
     double wall;     /* seconds */
     struct strbuf output;  /* stdout+stderr, at most limits.output_kb KiB */
     size_t output_dropped; /* bytes past the cap */
@@ -77,6 +78,10 @@ void sandbox_submit(struct sandbox *sb, struct job *job);
  * sandbox_catch_signals): running jobs were killed and queued ones
  * dropped; their done() is still called for the running ones. */
 int sandbox_run(struct sandbox *sb);
+
+/* Runs jobs with sessions, rlimits and uid only: no namespaces, no
+ * cgroups (--sandbox=off, for timing the sandbox's own cost). */
+void sandbox_disable_isolation(struct sandbox *sb);
 
 /* Turns SIGINT, SIGTERM and SIGHUP into an orderly stop of sandbox_run. */
 void sandbox_catch_signals(void);

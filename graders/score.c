@@ -118,8 +118,10 @@ static char *during(const char *step)
     return step && *step ? xasprintf(" during: %s", step) : xstrdup("");
 }
 
-static char *signal_text(int sig)
+static char *signal_text(int sig, int memory_limit)
 {
+    if (sig == SIGKILL && memory_limit)
+        return xstrdup("SIGKILL: memory limit");
     if (sig == SIGKILL)
         return xstrdup("SIGKILL (killed: memory, process or time limit, or kill())");
     if (sig == SIGXCPU)
@@ -136,7 +138,8 @@ static void verdict(struct test_outcome *out, enum status st, char *message)
     out->message = message;
 }
 
-static void score_record(struct test_outcome *out, const struct test_record *rec, double timeout)
+static void score_record(struct test_outcome *out, const struct test_record *rec,
+                         const struct job_result *res, double timeout)
 {
     char *where = during(rec->step);
     char *sig = NULL;
@@ -144,7 +147,7 @@ static void score_record(struct test_outcome *out, const struct test_record *rec
     if (rec->timed_out)
         verdict(out, ST_TIMEOUT, xasprintf("timed out after %.1f s%s", timeout, where));
     else if (rec->crashed || rec->signal) {
-        sig = signal_text(rec->signal);
+        sig = signal_text(rec->signal, res->memory_limit);
         verdict(out, ST_CRASH, xasprintf("crashed with %s%s", sig, where));
     } else if (rec->failed)
         verdict(out, ST_FAIL, xstrdup(rec->message && *rec->message ? rec->message : "failed"));
@@ -172,7 +175,7 @@ static void score_missing(struct test_outcome *out, const struct job_result *res
     else if (res->timed_out)
         verdict(out, ST_TIMEOUT, xasprintf("timed out after %.1f s (the test was stopped)", timeout));
     else if (res->signal) {
-        sig = signal_text(res->signal);
+        sig = signal_text(res->signal, res->memory_limit);
         verdict(out, ST_CRASH, xasprintf("the test runner was killed by %s before reporting", sig));
         free(sig);
     } else
@@ -186,10 +189,16 @@ void score_test(struct test_outcome *out, const struct job_result *res, double t
     struct test_record rec = record_find(res->records.data, out->test);
 
     if (rec.found)
-        score_record(out, &rec, timeout);
+        score_record(out, &rec, res, timeout);
     else
         score_missing(out, res, timeout);
     record_clear(&rec);
+    if (out->status != ST_PASS && res->output_dropped) {
+        char *longer = xasprintf("%s (output cut at %zu KiB)", out->message, res->output.len / 1024);
+
+        free(out->message);
+        out->message = longer;
+    }
     free(out->output);
     out->output = xstrndup(res->output.data ? res->output.data : "", res->output.len);
     out->output_cut = res->output_dropped > 0;
