@@ -22,7 +22,8 @@
 
 #include <dirent.h>
 #include <errno.h>
-#include <signal.h>
+#include <sys/file.h>
+#include <time.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -63,29 +64,70 @@ static char *in_dir(const char *dir, const char *name)
     return xasprintf("%s/%s", dir, name);
 }
 
+/* The feature macros a source defines itself ("#define _GNU_SOURCE"),
+ * with their values, appended to `names` and `values`. */
+static void find_feature_macros(const char *path, struct strlist *names, struct strlist *values)
+{
+    char *text = read_file(path, NULL);
+
+    for (char *line = text; line && *line;) {
+        char *end = strchr(line, '\n');
+        char name[64];
+        int used = 0;
+
+        if (end)
+            *end = '\0';
+        if (sscanf(line, " # define %63[A-Za-z0-9_]%n", name, &used) == 1 && name[0] == '_'
+            && strlen(name) > 7 && strcmp(name + strlen(name) - 7, "_SOURCE") == 0
+            && !sl_contains(names, name)) {
+            sl_push(names, name);
+            sl_push(values, line[used] ? line + used : "");
+        }
+        line = end ? end + 1 : NULL;
+    }
+    free(text);
+}
+
 /* Feature macros are latched through <features.h> and then undefined, so
- * that a submission defining _GNU_SOURCE, _DEFAULT_SOURCE or
- * _POSIX_C_SOURCE itself never meets a conflicting definition (-D would
- * make `#define _DEFAULT_SOURCE` a redefinition error under -Werror). */
+ * that a submission's own "#define _DEFAULT_SOURCE" never meets a
+ * conflicting definition (-D would make it a redefinition error under
+ * -Werror). The ones the submission defines itself are latched too, with
+ * its values: its _GNU_SOURCE must still enable what it enables at home. */
 static int write_prelude(const struct work *w)
 {
+    struct strlist names = {0};
+    struct strlist values = {0};
     struct strbuf sb = {0};
     char *path = in_dir(w->scratch, "prelude.h");
     int fd;
     int ok;
 
+    for (size_t i = 0; i < w->cfg->feature_macros.count; i++) {
+        sl_push(&names, w->cfg->feature_macros.items[i]);
+        sl_push(&values, " 1");
+    }
+    for (size_t i = 0; i < w->cfg->sources.count + w->cfg->optional.count; i++) {
+        size_t n = w->cfg->sources.count;
+        char *file = in_dir(w->scratch, i < n ? w->cfg->sources.items[i]
+                                              : w->cfg->optional.items[i - n]);
+
+        find_feature_macros(file, &names, &values);
+        free(file);
+    }
     sb_printf(&sb, "#pragma GCC system_header\n");
-    for (size_t i = 0; i < w->cfg->feature_macros.count; i++)
-        sb_printf(&sb, "#define %s 1\n", w->cfg->feature_macros.items[i]);
+    for (size_t i = 0; i < names.count; i++)
+        sb_printf(&sb, "#define %s%s\n", names.items[i], values.items[i]);
     sb_printf(&sb, "#include <features.h>\n");
-    for (size_t i = 0; i < w->cfg->feature_macros.count; i++)
-        sb_printf(&sb, "#undef %s\n", w->cfg->feature_macros.items[i]);
+    for (size_t i = 0; i < names.count; i++)
+        sb_printf(&sb, "#undef %s\n", names.items[i]);
     fd = open(path, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
     ok = fd >= 0 && write(fd, sb.data, sb.len) == (ssize_t)sb.len;
     if (fd >= 0 && close(fd) != 0)
         ok = 0;
     free(path);
     sb_free(&sb);
+    sl_free(&names);
+    sl_free(&values);
     return ok ? 0 : -1;
 }
 
@@ -159,43 +201,86 @@ static const char *scratch_parent(void)
     return tmp && *tmp ? tmp : "/tmp";
 }
 
-/* Scratch directories are named after the grader's pid: one whose grader
- * is gone was left by a grader killed in the middle (SIGKILL leaves no
- * chance to clean up), and is removed by the next run. */
+/* Whether another grader still holds `dir`'s lock. A directory without a
+ * lock yet is being created right now, unless it is old. */
+static int run_dir_in_use(const char *dir)
+{
+    char *lock = in_dir(dir, ".lock");
+    int fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    struct stat st;
+    int busy;
+
+    free(lock);
+    if (fd < 0)
+        return stat(dir, &st) != 0 || time(NULL) - st.st_mtime < 60;
+    busy = flock(fd, LOCK_EX | LOCK_NB) != 0;
+    close(fd);
+    return busy;
+}
+
+/* A grader keeps its run directory locked (flock) while it lives. One
+ * whose lock is free was left by a grader killed in the middle (SIGKILL
+ * leaves no chance to clean up), and is removed by the next run. Locks,
+ * unlike pids, mean the same in every pid namespace. */
 void build_sweep_stale(void)
 {
     DIR *d = opendir(scratch_parent());
     struct dirent *e;
-    int pid;
 
     while (d && (e = readdir(d)) != NULL) {
         char *path;
 
-        if (sscanf(e->d_name, "moulinette-%d-", &pid) != 1 || pid <= 0)
-            continue;
-        if (kill(pid, 0) == 0 || errno != ESRCH)
+        if (strncmp(e->d_name, "moulinette-", 11) != 0)
             continue;
         path = in_dir(scratch_parent(), e->d_name);
-        remove_tree(path);
+        if (!run_dir_in_use(path))
+            remove_tree(path);
         free(path);
     }
     if (d)
         closedir(d);
 }
 
-static int make_scratch(struct work *w)
-{
-    char *templ = xasprintf("%s/moulinette-%d-XXXXXX", scratch_parent(), (int)getpid());
+static int g_run_lock = -1;
 
-    if (!mkdtemp(templ))
-        die("cannot create a scratch directory (%s): %s", templ, strerror(errno));
-    w->scratch = templ;
+char *build_open_run_dir(void)
+{
+    char *dir = xasprintf("%s/moulinette-%d-XXXXXX", scratch_parent(), (int)getpid());
+    char *lock;
+
+    if (!mkdtemp(dir))
+        die("cannot create a scratch directory (%s): %s", dir, strerror(errno));
+    if (chmod(dir, 0755) != 0)
+        die("chmod %s: %s", dir, strerror(errno));
+    lock = in_dir(dir, ".lock");
+    g_run_lock = open(lock, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (g_run_lock < 0 || flock(g_run_lock, LOCK_EX) != 0)
+        die("cannot lock %s: %s", lock, strerror(errno));
+    free(lock);
+    return dir;
+}
+
+void build_close_run_dir(char *dir)
+{
+    if (dir)
+        remove_tree(dir);
+    free(dir);
+    if (g_run_lock >= 0)
+        close(g_run_lock);
+    g_run_lock = -1;
+}
+
+static void make_scratch(struct work *w)
+{
+    static int counter;
+    char *dir = xasprintf("%s/%d", w->run_dir, counter++);
+
+    if (mkdir(dir, 0755) != 0)
+        die("cannot create %s: %s", dir, strerror(errno));
+    w->scratch = dir;
     /* The jobs run as an unprivileged uid and must write here. */
-    if (geteuid() == 0 && chown(templ, SANDBOX_UID, SANDBOX_GID) != 0)
-        die("chown %s: %s", templ, strerror(errno));
-    if (chmod(templ, 0755) != 0)
-        die("chmod %s: %s", templ, strerror(errno));
-    return 0;
+    if (geteuid() == 0 && chown(dir, SANDBOX_UID, SANDBOX_GID) != 0)
+        die("chown %s: %s", dir, strerror(errno));
 }
 
 /* ---- the steps ------------------------------------------------------------------- */

@@ -32,6 +32,7 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #define NS_FLAGS (CLONE_NEWNS | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC)
@@ -145,9 +146,17 @@ static int mount_tmpfs(const char *where, long size_mb, const char *mode, unsign
 static int keep_cwd(const char *cwd, int cwd_fd)
 {
     char source[64];
+    char path[4096];
 
-    if (!cwd || strncmp(cwd, "/tmp/", 5) != 0 || strchr(cwd + 5, '/'))
+    if (!cwd || strncmp(cwd, "/tmp/", 5) != 0 || strlen(cwd) >= sizeof path)
         return 0;
+    snprintf(path, sizeof path, "%s", cwd);
+    for (char *slash = path + 5; (slash = strchr(slash, '/')) != NULL; slash++) {
+        *slash = '\0';
+        if (mkdir(path, 0755) < 0 && errno != EEXIST)
+            return -1;
+        *slash = '/';
+    }
     snprintf(source, sizeof source, "/proc/self/fd/%d", cwd_fd);
     if (mkdir(cwd, 0755) < 0 || mount(source, cwd, NULL, MS_BIND, NULL) < 0)
         return -1;
@@ -294,7 +303,7 @@ char *isolate_cgroup_create(const struct isolation *iso, const struct job *job, 
 
     if (!iso->cgroups)
         return NULL;
-    name = xasprintf("moulinette-%d-%d", (int)getpid(), slot);
+    name = xasprintf("moulinette-%s-%d", iso->id, slot);
     isolate_cgroup_remove(iso, name);
     if (iso->cgroup_v2) {
         ok = cgroup_dir(iso, "", name, dir, sizeof dir) == 0 && mkdir(dir, 0755) == 0
@@ -398,28 +407,49 @@ static int probe_cgroups(struct isolation *iso)
     return ok;
 }
 
-/* Cgroups are named after the grader's pid; those of a grader that was
- * killed (SIGKILL leaves no chance to clean up) are removed here. */
+/* A cgroup left by a grader that was killed (SIGKILL leaves no chance to
+ * clean up) is empty: rmdir removes only empty cgroups, and the age
+ * spares one that a live grader has just created and not yet joined. */
 static void sweep_cgroups(const struct isolation *iso)
 {
-    char parent[64];
-    DIR *d;
-    struct dirent *e;
-    int pid;
-    int slot;
+    static const char *const parents[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory",
+                                          "/sys/fs/cgroup"};
+    struct stat st;
 
-    snprintf(parent, sizeof parent, "/sys/fs/cgroup%s", iso->cgroup_v2 ? "" : "/pids");
-    d = opendir(parent);
-    while (d && (e = readdir(d)) != NULL)
-        if (sscanf(e->d_name, "moulinette-%d-%d", &pid, &slot) == 2 && kill(pid, 0) != 0
-            && errno == ESRCH)
-            isolate_cgroup_remove(iso, e->d_name);
-    if (d)
-        closedir(d);
+    for (size_t i = iso->cgroup_v2 ? 2 : 0; i < (iso->cgroup_v2 ? 3u : 2u); i++) {
+        DIR *d = opendir(parents[i]);
+        struct dirent *e;
+        char path[512];
+
+        while (d && (e = readdir(d)) != NULL) {
+            if (strncmp(e->d_name, "moulinette-", 11) != 0)
+                continue;
+            snprintf(path, sizeof path, "%s/%s", parents[i], e->d_name);
+            if (stat(path, &st) == 0 && time(NULL) - st.st_mtime > 60)
+                rmdir(path);
+        }
+        if (d)
+            closedir(d);
+    }
+}
+
+/* Cgroup names must not collide between graders, even in other pid
+ * namespaces, where pids repeat. */
+static void make_id(struct isolation *iso)
+{
+    unsigned char bytes[6] = {0};
+    int fd = open("/dev/urandom", O_RDONLY | O_CLOEXEC);
+
+    if (fd < 0 || read(fd, bytes, sizeof bytes) != (ssize_t)sizeof bytes)
+        die("cannot read /dev/urandom");
+    close(fd);
+    snprintf(iso->id, sizeof iso->id, "%02x%02x%02x%02x%02x%02x", bytes[0], bytes[1], bytes[2],
+             bytes[3], bytes[4], bytes[5]);
 }
 
 void isolate_probe(struct isolation *iso)
 {
+    make_id(iso);
     iso->user_ns = geteuid() != 0;
     iso->namespaces = probe_namespaces(iso->user_ns);
     iso->cgroups = geteuid() == 0 && probe_cgroups(iso);

@@ -29,6 +29,7 @@ struct isolation {
     int cgroups;     /* pids and memory cgroups usable */
     int cgroup_v2;
     struct strlist hide; /* host paths to cover with an empty tmpfs */
+    char id[16];         /* random, names this grader's cgroups */
 };
 
 /* Finds what this machine allows (forks a probe once). */

@@ -91,13 +91,15 @@ static struct sandbox *open_sandbox(const struct config *cfg, int jobs, enum san
 static struct grade **grade_all(struct sandbox *sb, const struct config *cfg,
                                 const struct tools *tools, char **dirs, size_t n)
 {
+    char *run_dir = build_open_run_dir();
     struct work **works = xcalloc(n, sizeof *works);
     struct grade **grades = xcalloc(n, sizeof *grades);
     int interrupted;
 
     for (size_t i = 0; i < n; i++) {
         works[i] = xcalloc(1, sizeof *works[i]);
-        *works[i] = (struct work){.cfg = cfg, .tools = tools, .sb = sb, .dir = xstrdup(dirs[i])};
+        *works[i] = (struct work){.cfg = cfg, .tools = tools, .sb = sb, .dir = xstrdup(dirs[i]),
+                                  .run_dir = run_dir};
         works[i]->grade = grades[i] = grade_new(cfg, dirs[i]);
         build_start(works[i]);
     }
@@ -107,6 +109,7 @@ static struct grade **grade_all(struct sandbox *sb, const struct config *cfg,
         work_free(works[i]);
     }
     free(works);
+    build_close_run_dir(run_dir);
     if (!interrupted)
         return grades;
     for (size_t i = 0; i < n; i++)

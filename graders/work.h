@@ -23,6 +23,7 @@ struct work {
     struct sandbox *sb;
     struct grade *grade;
     char *dir;      /* the submission, as given */
+    const char *run_dir; /* this grader's locked directory (build_open_run_dir) */
     char *scratch;  /* private copy, removed by work_free */
 
     /* build stage: one job at a time */
@@ -42,8 +43,13 @@ struct work {
  * cannot be copied or compiled is graded as such (grade->compile_ok = 0). */
 void build_start(struct work *w);
 
-/* Removes scratch directories left by graders that were killed. */
+/* Removes run directories left by graders that were killed. */
 void build_sweep_stale(void);
+
+/* Creates and locks this grader's run directory, which holds one scratch
+ * directory per submission; build_close_run_dir removes it. */
+char *build_open_run_dir(void);
+void build_close_run_dir(char *dir);
 
 /* Queues one job per test of every row (called by the build stage). */
 void run_start(struct work *w);
