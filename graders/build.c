@@ -303,6 +303,23 @@ static char *object_name(const char *source)
     return xasprintf("%s.o", source);
 }
 
+/* Optional shims (config tests.extra_shims) live in the scratch copy as
+ * mm_extra<i>.c; one that does not compile against the submission's
+ * header is left out, and the tests that need it fail on their own. */
+static char *extra_shim(size_t i, const char *ext)
+{
+    return xasprintf("mm_extra%zu.%s", i, ext);
+}
+
+static int exists_in(const struct work *w, const char *name)
+{
+    char *path = in_dir(w->scratch, name);
+    int ok = access(path, F_OK) == 0;
+
+    free(path);
+    return ok;
+}
+
 static void push_objects(const struct work *w, struct strlist *argv)
 {
     for (size_t i = 0; i < w->cfg->sources.count; i++) {
@@ -323,6 +340,12 @@ static void set_step_argv(struct work *w, enum step step, struct strlist *argv)
         sl_push(argv, "-c");
         sl_extend(argv, &cfg->sources);
         sl_push(argv, "mm_shim.c");
+        for (size_t i = 0; i < cfg->test_shims.count; i++) {
+            char *shim = extra_shim(i, "c");
+
+            sl_push(argv, shim);
+            free(shim);
+        }
         break;
     case STEP_LOCALIZE:
         sl_push(argv, w->tools->objcopy);
@@ -338,6 +361,13 @@ static void set_step_argv(struct work *w, enum step step, struct strlist *argv)
         sl_push(argv, "tests");
         push_objects(w, argv);
         sl_push(argv, "mm_shim.o");
+        for (size_t i = 0; i < cfg->test_shims.count; i++) {
+            char *shim = extra_shim(i, "o");
+
+            if (exists_in(w, shim))
+                sl_push(argv, shim);
+            free(shim);
+        }
         sl_push(argv, "mm_tests.o");
         sl_extend(argv, &cfg->link_flags);
         break;
@@ -410,7 +440,7 @@ static int write_api_list(const struct work *w)
 
 static void submit_step(struct work *w, struct build_job *b, enum step step);
 
-/* The compile step builds the submission and the shim in one compiler
+/* The compile step builds the submission and the shims in one compiler
  * run; which objects exist afterwards tells whose code failed. */
 static enum step failed_step(const struct work *w, enum step step)
 {
@@ -420,13 +450,26 @@ static enum step failed_step(const struct work *w, enum step step)
         return step;
     for (size_t i = 0; i < w->cfg->sources.count; i++) {
         char *o = object_name(w->cfg->sources.items[i]);
-        char *path = in_dir(w->scratch, o);
 
-        sources_ok = sources_ok && access(path, F_OK) == 0;
-        free(path);
+        sources_ok = sources_ok && exists_in(w, o);
         free(o);
     }
-    return sources_ok ? STEP_SHIM : STEP_COMPILE;
+    if (!sources_ok)
+        return STEP_COMPILE;
+    return exists_in(w, "mm_shim.o") ? STEP_DONE : STEP_SHIM;
+}
+
+static void note_skipped_shims(struct work *w)
+{
+    for (size_t i = 0; i < w->cfg->test_shims.count; i++) {
+        char *shim = extra_shim(i, "o");
+
+        if (!exists_in(w, shim))
+            sl_pushf(&w->grade->notes, "%s does not compile against your header: the tests "
+                                       "that need it will fail",
+                     w->cfg->test_shims.items[i]);
+        free(shim);
+    }
 }
 
 static void report_failure(struct work *w, const struct job *job, enum step step)
@@ -434,7 +477,9 @@ static void report_failure(struct work *w, const struct job *job, enum step step
     const struct job_result *r = &job->result;
     struct strbuf log = {0};
 
-    sb_printf(&log, "%s", step_failure[failed_step(w, step)]);
+    enum step failed = failed_step(w, step);
+
+    sb_printf(&log, "%s", step_failure[failed == STEP_DONE ? STEP_COMPILE : failed]);
     if (r->timed_out)
         sb_printf(&log, " (stopped after %.0f s)", job->timeout);
     sb_printf(&log, ":\n%s%s", r->setup_error ? r->setup_error : "",
@@ -448,12 +493,19 @@ static void step_done(struct job *job, void *ctx)
     struct work *w = b->work;
     const struct job_result *r = &job->result;
 
-    if (!(r->exited && r->exit_code == 0 && !r->setup_error)) {
+    int ok = r->exited && r->exit_code == 0 && !r->setup_error;
+
+    /* Only optional shims failed: the build goes on without them. */
+    if (!ok && !r->setup_error && !r->timed_out && failed_step(w, (enum step)b->step) == STEP_DONE)
+        ok = -1;
+    if (!ok) {
         report_failure(w, job, (enum step)b->step);
         return;
     }
     if (b->step == STEP_COMPILE) {
-        if (r->output.len)
+        if (ok < 0)
+            note_skipped_shims(w);
+        else if (r->output.len)
             sl_pushf(&w->grade->notes, "compiler output:\n%s", r->output.data);
         if (inspect_objects(w) != 0)
             return;
@@ -496,6 +548,12 @@ void build_start(struct work *w)
     if (!copy_submission(w))
         return;
     copy_grader_file(w, w->cfg->shim_source, "mm_shim.c");
+    for (size_t i = 0; i < w->cfg->test_shims.count; i++) {
+        char *shim = extra_shim(i, "c");
+
+        copy_grader_file(w, w->cfg->test_shims.items[i], shim);
+        free(shim);
+    }
     copy_grader_file(w, w->cfg->test_object, "mm_tests.o");
     if (write_prelude(w) != 0 || write_api_list(w) != 0)
         die("cannot write into %s: %s", w->scratch, strerror(errno));

@@ -33,4 +33,8 @@ MM_WEAK int destroy_shared_region(const char *name);
 void *mm_addr(const t_mapping *m);
 size_t mm_size(const t_mapping *m);
 
+/* Defined in name_shim.c, which is left out (and this is NULL) when the
+ * submission's t_mapping has no `name` field. */
+MM_WEAK const char *mm_name(const t_mapping *m);
+
 #endif

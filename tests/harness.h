@@ -47,7 +47,8 @@ void mm_end(void);
 void mm_finish(const char *after);
 
 /* Records what the test is doing, so a crash report can say where it
- * happened ("crashed during unmap() of the file mapping"). */
+ * happened ("crashed during unmap() of the file mapping"), and clears
+ * errno for the call that follows. */
 void mm_step(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 /* --- data ---------------------------------------------------------------- */

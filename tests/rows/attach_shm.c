@@ -62,6 +62,7 @@ Test(attach_shm, same_data_both_ways)
     t_mapping *other;
     size_t bad;
 
+    mm_step("writing into the region returned by create_shared_region");
     mm_fill(mm_addr(owner), size, 13);
     other = attach(name, 1, size);
     bad = mm_mismatch(mm_addr(other), size, 13);
@@ -86,6 +87,7 @@ Test(attach_shm, read_only_refuses_writes)
     t_mapping *reader;
     siginfo_t info;
 
+    mm_step("writing into the region returned by create_shared_region");
     strcpy(mm_addr(owner), "Hello SHM");
     reader = attach(name, 0, 4096);
     MM_CHECK(strcmp(mm_addr(reader), "Hello SHM") == 0,

@@ -84,6 +84,7 @@ Test(create_shm, one_page)
     MM_CHECK(shm_size(name) == 4096,
              "after create_shared_region(\"%s\", 4096), /dev/shm%s has size %lld instead of 4096",
              name, name, shm_size(name));
+    mm_step("writing into the region returned by create_shared_region");
     mm_fill(mm_addr(m), 4096, 10);
     check_object_holds(name, 4096, 10);
     unmap_and_destroy(m, name);
@@ -113,6 +114,7 @@ Test(create_shm, survives_unmap)
     const char *name = mm_shm_name("survive");
     t_mapping *m = create(name, 4096);
 
+    mm_step("writing into the region returned by create_shared_region");
     mm_fill(mm_addr(m), 4096, 12);
     MM_REQUIRE(unmap);
     mm_step("calling unmap() on the shared region");
@@ -125,4 +127,24 @@ Test(create_shm, survives_unmap)
     MM_CHECK(destroy_shared_region(name) == 0, "destroy_shared_region(\"%s\") returned nonzero", name);
     MM_CHECK(shm_size(name) == -1, "after destroy_shared_region(\"%s\"), the object still exists", name);
     mm_finish("after destroy_shared_region()");
+}
+
+/* The mapping keeps its own copy of the region's name: the caller's buffer
+ * may change or go away after the call. */
+Test(create_shm, name_is_copied)
+{
+    const char *name = mm_shm_name("named");
+    char buf[64];
+    t_mapping *m;
+
+    MM_CHECK(mm_name != NULL,
+             "your t_mapping has no field `name` (tests/name_shim.c does not compile against your header)");
+    snprintf(buf, sizeof buf, "%s", name);
+    m = create(buf, 4096);
+    memset(buf, 'x', strlen(buf));
+    MM_CHECK(mm_name(m) != NULL && strcmp(mm_name(m), name) == 0,
+             "after the caller changed its buffer, the mapping's name reads \"%.40s\" instead of \"%s\": create_shared_region must keep its own copy of the name",
+             mm_name(m) ? mm_name(m) : "(null)", name);
+    unmap_and_destroy(m, name);
+    mm_finish("after unmap() and destroy_shared_region()");
 }

@@ -75,12 +75,18 @@ static void exchange(size_t size, const char *tag)
     close(done[1]);
     mm_step("calling create_shared_region(\"%s\", %zu)", name, size);
     m = create_shared_region(name, size);
-    mm_send(ready[1], m != NULL);
-    close(ready[1]);
+    if (m == NULL) {
+        mm_send(ready[1], 0);
+        close(ready[1]);
+    }
     MM_CHECK(m != NULL, "create_shared_region(\"%s\", %zu) returned NULL (errno %d: %s)", name, size,
              errno, strerror(errno));
+    /* The second process may look only once every byte is written. */
+    mm_step("writing the %zu bytes of the region", size);
     mm_fill(mm_addr(m), size, 15);
     mm_send(ready[1], 1);
+    close(ready[1]);
+    mm_step("waiting for the second process");
     status = mm_wait(pid);
     close(done[0]);
     MM_CHECK(WIFEXITED(status), "the second process %s", mm_status_str(status));

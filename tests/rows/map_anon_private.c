@@ -60,6 +60,7 @@ Test(map_anon_private, child_writes_stay_in_child)
     pid_t pid;
     int status;
 
+    mm_step("writing into the region returned by map_anonymous");
     strcpy(mm_addr(m), "Private data");
     mm_pipe(done);
     pid = mm_fork();

@@ -43,6 +43,7 @@ Test(map_anon_shared, child_writes_seen_by_parent)
     int status;
     size_t bad;
 
+    mm_step("writing into the region returned by map_anonymous");
     memset(mm_addr(m), 0, size);
     pid = mm_fork();
     if (pid == 0) {
@@ -78,6 +79,7 @@ Test(map_anon_shared, parent_writes_seen_by_child)
         _exit(mm_mismatch(mm_addr(m), size, 9) == size ? 0 : 1);
     }
     close(go[0]);
+    mm_step("writing into the region returned by map_anonymous");
     mm_fill(mm_addr(m), size, 9);
     mm_send(go[1], 1);
     close(go[1]);

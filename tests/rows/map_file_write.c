@@ -82,6 +82,7 @@ Test(map_file_write, sync_whole_mapping)
     t_mapping *m = map_for_writing(path, len);
     const struct mm_msync_call *c;
 
+    mm_step("writing into the last byte of the mapping");
     ((char *)mm_addr(m))[len - 1] = 'z';
     MM_REQUIRE(sync_mapping);
     mm_msync_reset();

@@ -1,0 +1,458 @@
+#!/bin/sh
+# tests/hostile/run.sh - grades the hostile corpus and checks containment.
+#
+#   tests/hostile/run.sh [-j JOBS] [-o DIR] [-g TREE] [NAME...]
+#
+# Needs `make` done (build/moulinette, build/tests/mmtests.o); builds nothing.
+# NAME: folder names or shell patterns ('0*', '2[0-9]-*'); default: all.
+# -j: --jobs given to the grader (default 2). -o DIR: keep every report and
+# the grader's stdout/stderr in DIR (not under /tmp or /dev/shm: those are
+# private to the run, see below). -g TREE: grade with TREE/build/moulinette,
+# TREE/config.yaml and TREE/reference/memory_mapper.h instead of this
+# checkout's (e.g. an older grader, to see the corpus catch it; not under
+# /tmp). The attacks and the checks still aim at /work/main.
+#
+# Corpus: tests/hostile/<NN-name>/ holds one submission: memory_mapper.c
+# (the reference plus one attack), ATTACK (one line), `expected`, and
+# optionally DANGEROUS (skipped unless the run is in a pid namespace). A
+# folder without memory_mapper.h is graded with reference/memory_mapper.h
+# copied in (so a folder stores only its .c).
+#
+# `expected`, one directive a line ('#' starts a comment line):
+#   <row_id> <VERDICT>   VERDICT: OK KO CRASH TIMEOUT ERROR, NOT-OK (anything
+#                        but OK) or ANY (not checked, but the row must exist)
+#   * <VERDICT>          every row of the report not named on its own line
+#   score <N>            the score is exactly N
+#   score-max <N>        the score is at most N
+#   grep <TEXT>          the report contains TEXT (case-insensitive)
+#   time-max <S>         grading takes at most S seconds (default 120)
+#   --- or ---           starts another set of directives: the report must
+#                        satisfy one set (a policy choice, e.g. refusing a
+#                        submission or neutralizing its trick)
+#
+# Safety. The run re-executes itself in new pid and mount namespaces
+# (`unshare --pid --fork --mount-proc`, or with --user --map-root-user when
+# not root; without either it runs bare, says so and skips the DANGEROUS
+# folders), mounts private tmpfs on /tmp and /dev/shm there (so leftovers
+# are attributable and never reach the machine's), and as root also runs in
+# fresh pids (pids.max 2000) and memory (4G) cgroups, removed at the end,
+# which it bind-mounts over /sys/fs/cgroup/{pids,memory} in its mount
+# namespace: the grader's per-job cgroups nest under them, so the run's
+# limits bound the jobs too and no other grader on the machine sees them.
+#
+# After each submission it checks: each row's verdict and the score against
+# `expected`; the grader's exit status, time and report size; no line of
+# config.yaml or /etc/shadow in the report; no process left in the
+# namespace; no new /dev/shm entry; no /tmp/moulinette-*, /tmp/hostile-*,
+# /tmp/outside-marker left; no marker in /work/main or /root; config.yaml
+# and reference/ unchanged. It then removes what was left (killing left
+# processes by pid), prints PASS or FAIL with the reasons on one line, and
+# at the end a summary. Exit status 1 if any submission failed.
+set -u
+LC_ALL=C
+export LC_ALL
+
+here=$(cd "$(dirname "$0")" && pwd)
+root=$(cd "$here/../.." && pwd)
+
+# ---- outer stage: cgroups and namespaces -----------------------------------------
+
+cg_dirs=""
+
+cg_setup() { # as root: fresh pids and memory cgroups for this run
+    for ctl in pids memory; do
+        base=/sys/fs/cgroup/$ctl
+        [ -d "$base" ] && [ -w "$base" ] || { echo "note: no $ctl cgroup here"; continue; }
+        rel=$(awk -F: -v c="$ctl" '$2 == c { print $3 }' /proc/self/cgroup)
+        parent=$base${rel%/}
+        dir=$parent/moulinette-hostile-$$
+        if ! mkdir "$dir" 2>/dev/null; then
+            echo "note: cannot create $dir"
+            continue
+        fi
+        case $ctl in
+        pids) echo 2000 >"$dir/pids.max" ;;
+        memory) echo 4G >"$dir/memory.limit_in_bytes" ;;
+        esac
+        if echo $$ >"$dir/cgroup.procs"; then
+            cg_dirs="$cg_dirs $parent|$dir"
+            MM_HOSTILE_CGROUPS="${MM_HOSTILE_CGROUPS:-}$ctl=$dir "
+        else
+            rmdir "$dir"
+        fi
+    done
+}
+
+cg_cleanup() {
+    for pd in $cg_dirs; do
+        parent=${pd%|*}
+        dir=${pd#*|}
+        echo $$ >"$parent/cgroup.procs" 2>/dev/null
+        for _ in 1 2 3 4 5; do
+            # job cgroups a killed grader left behind, deepest first
+            find "$dir" -mindepth 1 -depth -type d -exec rmdir {} \; 2>/dev/null
+            rmdir "$dir" 2>/dev/null && break
+            sleep 1
+        done
+        [ -d "$dir" ] && echo "warning: could not remove $dir"
+    done
+    cg_dirs=""
+}
+
+if [ -z "${MM_HOSTILE_STAGE:-}" ]; then
+    if [ ! -x "$root/build/moulinette" ] || [ ! -f "$root/build/tests/mmtests.o" ]; then
+        echo "run.sh: build/moulinette or build/tests/mmtests.o missing: run make first" >&2
+        exit 2
+    fi
+    if [ "$(id -u)" -eq 0 ]; then
+        trap 'cg_cleanup; exit 130' INT TERM
+        MM_HOSTILE_CGROUPS=""
+        cg_setup
+        export MM_HOSTILE_CGROUPS
+        MM_HOSTILE_STAGE=pidns unshare --pid --fork --kill-child --mount-proc sh "$0" "$@"
+        rc=$?
+        cg_cleanup
+        exit $rc
+    elif unshare --user --map-root-user --pid --fork --mount-proc true 2>/dev/null; then
+        echo "note: not root: user namespace, no cgroups (the grader cannot drop to uid 65534 here)"
+        MM_HOSTILE_STAGE=userns exec unshare --user --map-root-user --pid --fork --kill-child \
+            --mount-proc sh "$0" "$@"
+    else
+        echo "WARNING: no namespaces available: running bare; DANGEROUS submissions skipped;"
+        echo "WARNING: process and /tmp checks are approximate (shared with the machine)"
+        MM_HOSTILE_STAGE=bare exec sh "$0" "$@"
+    fi
+fi
+
+# ---- inner stage -------------------------------------------------------------------
+
+stage=$MM_HOSTILE_STAGE
+jobs=2
+keep=""
+tree=$root
+while getopts j:o:g: opt; do
+    case $opt in
+    j) jobs=$OPTARG ;;
+    o) keep=$OPTARG ;;
+    g) tree=$(cd "$OPTARG" && pwd) || exit 2 ;;
+    *) echo "usage: $0 [-j JOBS] [-o DIR] [-g TREE] [NAME...]" >&2; exit 2 ;;
+    esac
+done
+shift $((OPTIND - 1))
+
+isolated=0
+if [ "$stage" != bare ]; then
+    trap 'exit 130' INT TERM # pid 1 ignores signals it does not handle
+    if [ $$ -ne 1 ]; then
+        echo "run.sh: expected to be pid 1 of the new namespace, am $$" >&2
+        exit 2
+    fi
+    mount -t tmpfs -o mode=1777,size=6g hostile-tmp /tmp &&
+        mount -t tmpfs -o mode=1777,size=6g hostile-shm /dev/shm || {
+        echo "run.sh: cannot mount private /tmp and /dev/shm" >&2
+        exit 2
+    }
+    isolated=1
+    # The run's cgroups stand for the whole hierarchy here, so that the
+    # grader's own job cgroups nest under them (the run's limits hold for
+    # the jobs too) and never meet another grader's on this machine.
+    for cg in ${MM_HOSTILE_CGROUPS:-}; do
+        mount --bind "${cg#*=}" "/sys/fs/cgroup/${cg%%=*}" ||
+            echo "note: cannot bind ${cg#*=} over /sys/fs/cgroup/${cg%%=*}"
+    done
+fi
+
+work=$(mktemp -d /tmp/hostile-run-XXXXXX) || exit 2
+case $keep in
+"") ;;
+/tmp/* | /dev/shm/*) echo "run.sh: -o $keep would be lost (private /tmp)" >&2; exit 2 ;;
+*) mkdir -p "$keep" || exit 2 ;;
+esac
+
+# Lines (>= 16 characters) of files whose content must never reach a report.
+secrets=$work/secrets
+: >"$secrets"
+for f in "$root/config.yaml" /etc/shadow; do
+    [ -r "$f" ] || continue
+    awk -v src="$f" '{ sub(/^[ \t]+/, ""); sub(/[ \t\r]+$/, "") } length($0) >= 16 { print src "\t" $0 }' \
+        "$f" >>"$secrets"
+done
+
+cat >"$work/check.awk" <<'EOF'
+# Checks a text report against an `expected` file (see the top of run.sh).
+# Alternatives: blocks separated by "--- or ---"; the report must satisfy
+# one of them. Prints the problems of the closest block, nothing if one fits.
+function trim(s) { sub(/^[ \t]+/, "", s); sub(/[ \t\r]+$/, "", s); return s }
+function vmatch(w, g) {
+    if (w == "ANY") return 1
+    if (w == "NOT-OK") return g != "OK"
+    return w == g
+}
+function short(s) { return length(s) > 110 ? substr(s, 1, 107) "..." : s }
+function problem(b, msg) { nprob[b]++; prob[b, nprob[b]] = msg }
+BEGIN {
+    nb = 1
+    while ((getline line < expf) > 0) {
+        line = trim(line)
+        if (line == "" || line ~ /^#/) continue
+        if (line ~ /^--- *or *---$/) { nb++; continue }
+        n = split(line, f, /[ \t]+/)
+        if (f[1] == "score" && n == 2) want_score[nb] = f[2]
+        else if (f[1] == "score-max" && n == 2) score_max[nb] = f[2]
+        else if (f[1] == "time-max" && n == 2) continue
+        else if (f[1] == "grep") { g = line; sub(/^grep[ \t]+/, "", g); greps[nb, ++ngrep[nb]] = g }
+        else if (n == 2 && f[2] ~ /^(OK|KO|CRASH|TIMEOUT|ERROR|NOT-OK|ANY)$/) {
+            if (f[1] == "*") def[nb] = f[2]
+            else { want[nb, f[1]] = f[2]; order[nb, ++nrules[nb]] = f[1] }
+        } else print "bad line in expected: " line
+    }
+    while ((getline line < secrets) > 0) {
+        t = index(line, "\t")
+        nsec++; secsrc[nsec] = substr(line, 1, t - 1); sec[nsec] = substr(line, t + 1)
+    }
+}
+{ text = text "\n" $0 }
+$1 ~ /^[0-9]+$/ && NF >= 5 && $4 ~ /^[0-9]+\/[0-9]+$/ {
+    got[$2] = $5; rows[++nrows] = $2
+    r = $0; sub(/^ *[0-9]+ +[^ ]+ +[^ ]+ +[^ ]+ +[^ ]+ */, "", r); reason[$2] = r
+}
+/^Score: [0-9]+\/[0-9]+/ { split($2, a, "/"); score = a[1]; have_score = 1 }
+END {
+    if (NR == 0) { print "empty report"; exit }
+    # Never acceptable, whatever the block.
+    for (i = 1; i <= nsec; i++)
+        if (index(text, sec[i]) > 0) { print "the report quotes " secsrc[i] " (a line of it is in the report)"; break }
+    if (!have_score) print "no Score line in the report"
+    lt = tolower(text)
+    best = 0
+    for (b = 1; b <= nb; b++) {
+        nprob[b] = 0
+        for (i = 1; i <= nrules[b]; i++) {
+            r = order[b, i]
+            if (!(r in got)) problem(b, r ": missing from the report")
+            else if (!vmatch(want[b, r], got[r]))
+                problem(b, r ": " got[r] " (expected " want[b, r] ")" (reason[r] != "" ? ": " short(reason[r]) : ""))
+        }
+        for (i = 1; i <= nrows && def[b] != ""; i++) {
+            r = rows[i]
+            if ((b, r) in want) continue
+            if (!vmatch(def[b], got[r]))
+                problem(b, r ": " got[r] " (expected " def[b] ")" (reason[r] != "" ? ": " short(reason[r]) : ""))
+        }
+        if (have_score && want_score[b] != "" && score + 0 != want_score[b] + 0)
+            problem(b, "score " score " (expected " want_score[b] ")")
+        if (have_score && score_max[b] != "" && score + 0 > score_max[b] + 0)
+            problem(b, "score " score " (expected at most " score_max[b] ")")
+        for (i = 1; i <= ngrep[b]; i++)
+            if (index(lt, tolower(greps[b, i])) == 0)
+                problem(b, "the report does not mention \"" greps[b, i] "\"")
+        if (nprob[b] == 0) exit
+        if (best == 0 || nprob[b] < nprob[best]) best = b
+    }
+    for (i = 1; i <= nprob[best]; i++)
+        print (nb > 1 ? "[closest alternative " best "/" nb "] " : "") prob[best, i]
+}
+EOF
+
+# Sets LEFT to the processes of the namespace other than this shell
+# (zombies aside). Builtins only: a subshell would count itself.
+list_left() {
+    LEFT=""
+    LEFT_PIDS=""
+    for d in /proc/[0-9]*; do
+        p=${d#/proc/}
+        [ "$p" = "$$" ] && continue
+        line=""
+        { read -r line <"$d/stat"; } 2>/dev/null || continue
+        rest=${line##*) }
+        [ "${rest%% *}" = Z ] && continue
+        comm=${line#*(}
+        comm=${comm%)*}
+        LEFT="$LEFT $p($comm)"
+        LEFT_PIDS="$LEFT_PIDS $p"
+    done
+}
+
+# The grader's files a submission must not change. Others may edit them
+# while the corpus runs: a change counts as the submission's only if the
+# file now holds a HOSTILE marker; otherwise it is a note.
+guarded="$root/config.yaml $root/reference/memory_mapper.c $root/reference/memory_mapper.h"
+tree_sums() {
+    for f in $guarded; do
+        sha256sum "$f" 2>&1
+    done
+}
+
+# Files and processes a submission may have left outside its sandbox.
+outside_markers="$root/HOSTILE-MARKER $root/tests/hostile/HOSTILE-MARKER /root/hostile-marker"
+
+passed=0
+failed=0
+skipped=0
+failed_names=""
+start_all=$(date +%s)
+
+[ $# -eq 0 ] && set -- '[0-9][0-9]-*'
+names=""
+for pattern in "$@"; do
+    for d in "$here"/$pattern; do
+        [ -d "$d" ] && [ -f "$d/expected" ] && names="$names $(basename "$d")"
+    done
+done
+[ -n "$names" ] || { echo "run.sh: no submission matches $*" >&2; exit 2; }
+
+echo "hostile corpus: $(echo $names | wc -w) submission(s), grader $tree --jobs $jobs, stage: $stage" \
+    "(private /tmp and /dev/shm: $([ $isolated -eq 1 ] && echo yes || echo no))"
+
+for name in $names; do
+    src=$here/$name
+    if [ -f "$src/DANGEROUS" ] && [ "$stage" = bare ]; then
+        echo "SKIP  $name: needs a pid namespace ($(head -n 1 "$src/DANGEROUS"))"
+        skipped=$((skipped + 1))
+        continue
+    fi
+    sub=$work/sub/$name
+    mkdir -p "$work/sub"
+    cp -RP "$src" "$sub"
+    rm -f "$sub/expected" "$sub/ATTACK" "$sub/DANGEROUS"
+    if [ ! -e "$sub/memory_mapper.h" ] && [ ! -L "$sub/memory_mapper.h" ]; then
+        cp "$tree/reference/memory_mapper.h" "$sub/memory_mapper.h"
+    fi
+    tmax=$(awk '$1 == "time-max" { print $2 }' "$src/expected")
+    tmax=${tmax:-120}
+    report=$work/$name.report
+    ls -A /dev/shm >"$work/shm.before"
+    ls -A /tmp >"$work/tmp.before"
+    tree_sums >"$work/sums.before"
+
+    t0=$(date +%s)
+    (cd "$tree" && timeout -s KILL $((tmax + 60)) build/moulinette --config "$tree/config.yaml" \
+        --format text --jobs "$jobs" --output "$report" "$sub" >"$work/$name.stdout" 2>"$work/$name.stderr")
+    rc=$?
+    t1=$(date +%s)
+    secs=$((t1 - t0))
+
+    problems=""
+    add() { problems="$problems${problems:+; }$*"; }
+
+    # Verdicts, score, report contents.
+    if [ -s "$report" ]; then
+        while IFS= read -r m; do
+            [ -n "$m" ] && add "$m"
+        done <<EOF
+$(awk -v expf="$src/expected" -v secrets="$secrets" -f "$work/check.awk" "$report")
+EOF
+        size=$(wc -c <"$report")
+        [ "$size" -gt 262144 ] && add "report of $size bytes (student output leaking into it?)"
+    else
+        add "no report"
+    fi
+    if [ "$rc" -ne 0 ]; then
+        err=$(head -n 1 "$work/$name.stderr" | cut -c1-120)
+        if [ "$rc" -eq 137 ]; then
+            add "the grader was killed (SIGKILL: hung past $((tmax + 60)) s, or killed by the submission)"
+        else
+            add "the grader exited with status $rc${err:+: $err}"
+        fi
+    fi
+    [ "$secs" -gt "$tmax" ] && add "took $secs s (at most $tmax s)"
+    outsize=$(wc -c <"$work/$name.stdout")
+    [ "$outsize" -gt 0 ] && add "the grader printed $outsize bytes on stdout despite --output"
+
+    # A daemon: its marker keeps coming back.
+    sleep 0.3
+    if [ -e /tmp/hostile-daemon-marker ]; then
+        rm -f /tmp/hostile-daemon-marker
+        sleep 0.5
+        [ -e /tmp/hostile-daemon-marker ] && add "a daemon still writes /tmp/hostile-daemon-marker"
+    fi
+
+    # Processes left in the namespace.
+    if [ "$stage" != bare ]; then
+        list_left
+        if [ -n "$LEFT" ]; then
+            n=$(echo $LEFT_PIDS | wc -w)
+            add "$n process(es) left running:$(echo "$LEFT" | cut -c1-120)"
+            for p in $LEFT_PIDS; do kill -9 "$p" 2>/dev/null; done
+            sleep 0.3
+            /bin/true # lets this shell reap the orphans it inherited
+        fi
+    fi
+
+    # /dev/shm and /tmp.
+    ls -A /dev/shm >"$work/shm.after"
+    new_shm=$(comm -13 "$work/shm.before" "$work/shm.after" | tr '\n' ' ')
+    if [ -n "$new_shm" ]; then
+        add "left in /dev/shm: $(echo "$new_shm" | cut -c1-120)"
+        for e in $new_shm; do
+            case $e in
+            hostile_* | mm_* | bxf*) rm -rf "/dev/shm/$e" ;;
+            *) [ $isolated -eq 1 ] && rm -rf "/dev/shm/$e" ;;
+            esac
+        done
+    fi
+    ls -A /tmp >"$work/tmp.after"
+    bad_tmp=""
+    other_tmp=""
+    for e in $(comm -13 "$work/tmp.before" "$work/tmp.after"); do
+        case $e in
+        moulinette-* | hostile-* | outside-marker) bad_tmp="$bad_tmp $e"; rm -rf "/tmp/$e" ;;
+        *)
+            other_tmp="$other_tmp $e"
+            [ $isolated -eq 1 ] && rm -rf "/tmp/$e"
+            ;;
+        esac
+    done
+    [ -n "$bad_tmp" ] && add "left in /tmp:$(echo "$bad_tmp" | cut -c1-120)"
+
+    # Outside the sandbox.
+    for f in $outside_markers; do
+        [ -e "$f" ] && { add "created $f"; rm -f "$f"; }
+    done
+    if grep -q '^# HOSTILE-WRITE-MARKER$' "$root/config.yaml" 2>/dev/null; then
+        add "wrote into config.yaml (marker removed again)"
+        sed -i '/^# HOSTILE-WRITE-MARKER$/d' "$root/config.yaml"
+    fi
+    note=""
+    tree_sums >"$work/sums.after"
+    for f in $(diff "$work/sums.before" "$work/sums.after" | awk '/^>/ { print $3 }'); do
+        if grep -q HOSTILE "$f" 2>/dev/null; then
+            add "$f was changed (holds a HOSTILE marker)"
+        else
+            note="$note [note: $f changed meanwhile, without a HOSTILE marker: someone else's edit?]"
+        fi
+    done
+    [ -n "$other_tmp" ] &&
+        note="$note [note: other new /tmp entries: $(echo $other_tmp | wc -w), e.g.$(echo "$other_tmp" | cut -c1-60)]"
+    if [ -z "$problems" ]; then
+        echo "PASS  $name (${secs}s)$note"
+        passed=$((passed + 1))
+    else
+        echo "FAIL  $name (${secs}s): $problems$note"
+        failed=$((failed + 1))
+        failed_names="$failed_names $name"
+    fi
+    if [ -n "$keep" ]; then
+        cp "$report" "$keep/$name.report" 2>/dev/null
+        cp "$work/$name.stdout" "$keep/$name.stdout"
+        cp "$work/$name.stderr" "$keep/$name.stderr"
+    fi
+    rm -rf "$sub"
+done
+
+# Whole run: nothing may be left.
+if [ "$stage" != bare ]; then
+    sleep 0.3
+    list_left
+    if [ -n "$LEFT" ]; then
+        echo "FAIL  (end of run): processes left:$LEFT"
+        for p in $LEFT_PIDS; do kill -9 "$p" 2>/dev/null; done
+        failed=$((failed + 1))
+    fi
+fi
+[ -e /tmp/outside-marker ] && { echo "FAIL  (end of run): /tmp/outside-marker exists"; failed=$((failed + 1)); }
+
+rm -rf "$work"
+echo "hostile corpus: $passed passed, $failed failed, $skipped skipped in $(($(date +%s) - start_all)) s"
+[ -n "$failed_names" ] && echo "failed:$failed_names"
+[ "$failed" -eq 0 ]
