@@ -12,7 +12,7 @@ WARN    := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  := -std=c17 -O2 -g $(WARN)
 DEPS    := $(BUILD)/.deps-ok
 
-GRADER_SRC  := $(filter-out graders/main.c,$(wildcard graders/*.c))
+GRADER_SRC  := $(filter-out graders/main.c graders/mutation_main.c,$(wildcard graders/*.c))
 GRADER_OBJ  := $(GRADER_SRC:graders/%.c=$(BUILD)/graders/%.o)
 TEST_SRC    := tests/harness.c tests/procview.c tests/main.c $(wildcard tests/rows/*.c)
 TEST_OBJ    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
@@ -38,6 +38,9 @@ $(BUILD)/graders/%.o: graders/%.c graders/*.h | $(DEPS)
 $(BUILD)/moulinette: $(GRADER_OBJ) $(BUILD)/graders/main.o
 	$(CC) $^ -o $@ $(shell pkg-config --libs yaml-0.1) -lm
 
+$(BUILD)/mutation-check: $(GRADER_OBJ) $(BUILD)/graders/mutation_main.o
+	$(CC) $^ -o $@ $(shell pkg-config --libs yaml-0.1) -lm
+
 # The tests are compiled once, without any submission: each submission is
 # linked against this one relocatable object (see tests/api.h).
 $(BUILD)/tests/%.o: tests/%.c tests/*.h graders/*.h | $(DEPS)
@@ -60,7 +63,14 @@ unit: $(BUILD)/unit
 e2e: all
 	tests/e2e/run.sh
 
-test: unit e2e
+# Every mutant must be caught by the rows its manifest names, and every
+# correct variant must score 100 (the reference first, as the baseline).
+MANIFESTS := reference/mutants/manifest.yaml $(wildcard reference/mutants/*/manifest.yaml)
+
+mutants: all $(BUILD)/mutation-check
+	$(BUILD)/mutation-check --jobs 2 --variants reference/variants $(MANIFESTS)
+
+test: unit e2e mutants
 
 bench: all
 	bench/bench.sh

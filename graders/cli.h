@@ -9,13 +9,12 @@
 
 #include <stddef.h>
 
+#include "grader.h"
 #include "report.h"
 
 enum cli_status { CLI_OK, CLI_HELP, CLI_USAGE };
 
-/* auto: every protection the machine allows; strict: all or nothing;
- * off: sessions and rlimits only. */
-enum sandbox_mode { SANDBOX_AUTO, SANDBOX_STRICT, SANDBOX_OFF };
+
 
 struct cli {
     const char *config; /* NULL: config.yaml here, else next to the binary */

@@ -1,12 +1,13 @@
 #!/bin/sh
 # Makes sure the build's dependencies are installed: Criterion and libyaml
-# from Debian's packages, found with pkg-config. As root it installs them
+# from Debian's packages, found with pkg-config, and patch (for the mutants). As root it installs them
 # with apt-get; otherwise it stops with the one command to run.
 set -u
-packages="pkg-config libcriterion-dev libyaml-dev"
+packages="pkg-config libcriterion-dev libyaml-dev patch"
 
 have() {
-    command -v pkg-config >/dev/null 2>&1 && pkg-config --exists criterion yaml-0.1
+    command -v pkg-config >/dev/null 2>&1 && pkg-config --exists criterion yaml-0.1 &&
+        command -v patch >/dev/null 2>&1
 }
 
 have && exit 0
@@ -18,6 +19,6 @@ if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
     echo "error: apt-get could not install $packages" >&2
     exit 1
 fi
-echo "error: Criterion and libyaml are missing. Install them with:" >&2
+echo "error: Criterion, libyaml or patch is missing. Install them with:" >&2
 echo "    sudo apt-get install -y $packages" >&2
 exit 1

@@ -1,0 +1,151 @@
+/*
+ * grader.c - see grader.h.
+ */
+#include "grader.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "score.h"
+#include "work.h"
+
+struct grader {
+    const struct config *cfg;
+    struct tools tools;
+    struct sandbox *sb;
+};
+
+/* Finds `name` on PATH (jobs are exec'd without a PATH search). */
+static char *find_program(const char *name)
+{
+    const char *path = getenv("PATH");
+    char *copy;
+    char *found = NULL;
+
+    if (strchr(name, '/'))
+        return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
+    copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+    for (char *dir = strtok(copy, ":"); dir && !found; dir = strtok(NULL, ":")) {
+        char *candidate = xasprintf("%s/%s", dir, name);
+
+        if (access(candidate, X_OK) == 0)
+            found = candidate;
+        else
+            free(candidate);
+    }
+    free(copy);
+    return found;
+}
+
+static int find_tools(const struct config *cfg, struct tools *tools)
+{
+    char *object = config_path(cfg, cfg->test_object);
+    int ok = 1;
+
+    tools->cc = find_program(cfg->cc);
+    tools->objcopy = find_program("objcopy");
+    if (!tools->cc || !tools->objcopy) {
+        fprintf(stderr, "moulinette: %s not found on PATH\n", !tools->cc ? cfg->cc : "objcopy");
+        ok = 0;
+    } else if (access(object, R_OK) != 0) {
+        fprintf(stderr, "moulinette: the compiled tests %s are missing (%s): run make\n", object,
+                strerror(errno));
+        ok = 0;
+    }
+    free(object);
+    return ok;
+}
+
+/* The grader's own tree (config, reference, tests' sources) is hidden
+ * from every job. */
+static struct sandbox *open_sandbox(const struct config *cfg, int jobs, enum sandbox_mode mode)
+{
+    struct strlist hide = {0};
+    char *base = realpath(cfg->base_dir && *cfg->base_dir ? cfg->base_dir : ".", NULL);
+    struct sandbox *sb;
+    char *off;
+
+    if (base && strcmp(base, "/") != 0)
+        sl_push(&hide, base);
+    free(base);
+    sb = sandbox_new(jobs, &hide);
+    sl_free(&hide);
+    if (mode == SANDBOX_OFF) {
+        sandbox_disable_isolation(sb);
+        return sb;
+    }
+    off = sandbox_describe(sb);
+    if (off && mode == SANDBOX_STRICT) {
+        fprintf(stderr, "moulinette: --sandbox=strict: %s\n", off);
+        free(off);
+        sandbox_free(sb);
+        return NULL;
+    }
+    if (off)
+        fprintf(stderr, "moulinette: %s\n", off);
+    free(off);
+    return sb;
+}
+
+struct grade **grader_grade(struct grader *g, char **dirs, size_t n)
+{
+    const struct config *cfg = g->cfg;
+    char *run_dir = build_open_run_dir();
+    struct work **works = xcalloc(n, sizeof *works);
+    struct grade **grades = xcalloc(n, sizeof *grades);
+    int interrupted;
+
+    for (size_t i = 0; i < n; i++) {
+        works[i] = xcalloc(1, sizeof *works[i]);
+        *works[i] = (struct work){.cfg = cfg, .tools = &g->tools, .sb = g->sb,
+                                  .dir = xstrdup(dirs[i]), .run_dir = run_dir};
+        works[i]->grade = grades[i] = grade_new(cfg, dirs[i]);
+        build_start(works[i]);
+    }
+    interrupted = sandbox_run(g->sb) != 0;
+    for (size_t i = 0; i < n; i++) {
+        score_grade(grades[i], cfg->forbidden_penalty);
+        work_free(works[i]);
+    }
+    free(works);
+    build_close_run_dir(run_dir);
+    if (!interrupted)
+        return grades;
+    for (size_t i = 0; i < n; i++)
+        grade_free(grades[i]);
+    free(grades);
+    return NULL;
+}
+
+struct grader *grader_open(const struct config *cfg, int jobs, enum sandbox_mode mode)
+{
+    struct grader *g = xcalloc(1, sizeof *g);
+
+    g->cfg = cfg;
+    if (!find_tools(cfg, &g->tools)) {
+        grader_close(g);
+        return NULL;
+    }
+    sandbox_catch_signals();
+    build_sweep_stale();
+    g->sb = open_sandbox(cfg, jobs, mode);
+    if (!g->sb) {
+        grader_close(g);
+        return NULL;
+    }
+    return g;
+}
+
+void grader_close(struct grader *g)
+{
+    if (!g)
+        return;
+    sandbox_free(g->sb);
+    free(g->tools.cc);
+    free(g->tools.objcopy);
+    free(g);
+}
