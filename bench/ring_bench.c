@@ -2,9 +2,9 @@
  * ring_bench.c - throughput of the reference ring buffer (bonus, spec 3.1)
  * against a pipe, between two processes on this machine.
  *
- *   gcc -std=c17 -O2 -Wall -Wextra -Werror -D_DEFAULT_SOURCE -Ireference \
+ *   gcc -std=c17 -O2 -Wall -Wextra -Werror -D_GNU_SOURCE -Ireference \
  *       bench/ring_bench.c reference/memory_mapper.c -pthread -lrt -o ring_bench
- *   ./ring_bench [MiB per run (256)] [runs (5)] [ring capacity in KiB (64)]
+ *   ./ring_bench [MiB per run (256)] [runs (5)] [buffer KiB (64)]
  *
  * Theory of operation
  *
@@ -15,13 +15,17 @@
  *   pipe's reader inherits the read end. Both readers say "ready" on a
  *   control pipe, so their start-up is not timed; the clock runs from the
  *   first write until the reader reports it received every byte.
- *   Writes and reads both use the message size. The ring's capacity
- *   defaults to the pipe's default buffer (64 KiB) so the two transports
- *   hold the same amount in flight.
+ *   Writes and reads both use the message size. The ring's capacity and the
+ *   pipe's buffer (F_SETPIPE_SZ) are the same, 64 KiB by default (a pipe's
+ *   default), so the two transports hold the same amount in flight.
  *
- *   Each case runs `runs` times; the median is printed, then ring/pipe.
+ *   Each case runs `runs` times, ring and pipe alternately (a change in the
+ *   machine's load then weighs on both); the medians are printed, and
+ *   ring/pipe. Both processes need a CPU each: on a busy machine every
+ *   sleep/wake-up waits for the scheduler and both numbers drop.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -37,8 +41,11 @@
 struct setup {
     size_t total;              /* bytes per run */
     size_t msg;                /* bytes per write and per read */
-    size_t capacity;           /* ring capacity */
+    size_t capacity;           /* ring capacity and pipe buffer */
 };
+
+/* The pipe buffer size the kernel granted (it rounds to pages). */
+static long g_pipe_size;
 
 static double now_s(void)
 {
@@ -194,6 +201,9 @@ static double pipe_run(const struct setup *s)
 
     if (pipe(data) != 0 || pipe(ctl) != 0)
         die("pipe");
+    if (fcntl(data[1], F_SETPIPE_SZ, (int)s->capacity) < 0)
+        die("F_SETPIPE_SZ (above /proc/sys/fs/pipe-max-size?)");
+    g_pipe_size = fcntl(data[1], F_GETPIPE_SZ);
     pid = fork();
     if (pid < 0)
         die("fork");
@@ -231,15 +241,27 @@ static int cmp_double(const void *a, const void *b)
     return (x > y) - (x < y);
 }
 
-/* Median throughput in MB/s (10^6 bytes per second) of `runs` runs. */
-static double median_mbps(double (*run)(const struct setup *), const struct setup *s, int runs)
+static double median(double *v, int n)
 {
-    double mbps[MAX_RUNS];
+    qsort(v, (size_t)n, sizeof v[0], cmp_double);
+    return v[n / 2];
+}
 
-    for (int i = 0; i < runs; i++)
-        mbps[i] = (double)s->total / run(s) / 1e6;
-    qsort(mbps, (size_t)runs, sizeof mbps[0], cmp_double);
-    return mbps[runs / 2];
+/*
+ * Ring and pipe runs alternate, so that a change in the machine's load
+ * (other jobs) weighs on both the same. Throughputs in MB/s (10^6 B/s).
+ */
+static void measure(const struct setup *s, int runs, double *ring, double *pipe)
+{
+    double r[MAX_RUNS];
+    double p[MAX_RUNS];
+
+    for (int i = 0; i < runs; i++) {
+        r[i] = (double)s->total / ring_run(s) / 1e6;
+        p[i] = (double)s->total / pipe_run(s) / 1e6;
+    }
+    *ring = median(r, runs);
+    *pipe = median(p, runs);
 }
 
 static long arg(int argc, char **argv, int i, long def, long lo, long hi)
@@ -250,7 +272,7 @@ static long arg(int argc, char **argv, int i, long def, long lo, long hi)
         return def;
     v = strtol(argv[i], NULL, 10);
     if (v < lo || v > hi) {
-        fprintf(stderr, "usage: ring_bench [MiB 1..4096] [runs 1..%d] [ring KiB 4..65536]\n", MAX_RUNS);
+        fprintf(stderr, "usage: ring_bench [MiB 1..4096] [runs 1..%d] [buffer KiB 4..65536]\n", MAX_RUNS);
         exit(2);
     }
     return v;
@@ -263,14 +285,17 @@ int main(int argc, char **argv)
     int runs = (int)arg(argc, argv, 2, 5, 1, MAX_RUNS);
     long kib = arg(argc, argv, 3, 64, 4, 65536);
 
-    printf("moving %ld MiB per run, median of %d runs, ring capacity %ld KiB, pipe buffer %d KiB\n", mib, runs,
-           kib, 64);
+    printf("moving %ld MiB per run, median of %d runs, ring capacity and pipe buffer %ld KiB\n", mib, runs, kib);
     printf("%-8s %12s %12s %10s\n", "message", "ring MB/s", "pipe MB/s", "ring/pipe");
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         struct setup s = {.total = (size_t)mib << 20, .msg = sizes[i], .capacity = (size_t)kib << 10};
-        double ring = median_mbps(ring_run, &s, runs);
-        double pipe = median_mbps(pipe_run, &s, runs);
+        double ring;
+        double pipe;
 
+        measure(&s, runs, &ring, &pipe);
+
+        if (g_pipe_size != (long)s.capacity)
+            printf("(the pipe buffer is %ld bytes)\n", g_pipe_size);
         printf("%-8zu %12.0f %12.0f %9.2fx\n", sizes[i], ring, pipe, ring / pipe);
         fflush(stdout);
     }
