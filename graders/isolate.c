@@ -268,8 +268,8 @@ void isolate_run_child(const struct job *job, const struct isolation *iso, const
         fail(fds->err, "fork");
     if (init == 0)
         run_init(job, iso, fds);
-    while (waitpid(init, &status, 0) < 0 && errno == EINTR)
-        continue;
+    while (waitpid(init, &status, 0) < 0 && errno == EINTR) {
+    }
     _exit(0);
 }
 

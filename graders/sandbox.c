@@ -203,13 +203,13 @@ static void drain(struct slot *s)
 
     if (s->out_fd >= 0) {
         fcntl(s->out_fd, F_SETFL, O_NONBLOCK);
-        while (pump(s->out_fd, &r->output, output_cap(s), &r->output_dropped) > 0)
-            continue;
+        while (pump(s->out_fd, &r->output, output_cap(s), &r->output_dropped) > 0) {
+        }
     }
     if (s->rec_fd >= 0) {
         fcntl(s->rec_fd, F_SETFL, O_NONBLOCK);
-        while (pump(s->rec_fd, &r->records, RECORDS_CAP, NULL) > 0)
-            continue;
+        while (pump(s->rec_fd, &r->records, RECORDS_CAP, NULL) > 0) {
+        }
     }
 }
 
@@ -218,8 +218,8 @@ static void reap(struct slot *s)
     struct job_result *r = &s->job->result;
     int status = 0;
 
-    while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR)
-        continue;
+    while (waitpid(s->pid, &status, 0) < 0 && errno == EINTR) {
+    }
     r->wall = now_seconds() - s->start;
     r->exited = WIFEXITED(status);
     r->exit_code = r->exited ? WEXITSTATUS(status) : 0;
@@ -249,8 +249,8 @@ static void read_setup_error(struct slot *s)
     struct strbuf msg = {0};
 
     fcntl(s->err_fd, F_SETFL, O_NONBLOCK);
-    while (pump(s->err_fd, &msg, 1024, NULL) > 0)
-        continue;
+    while (pump(s->err_fd, &msg, 1024, NULL) > 0) {
+    }
     if (msg.len)
         s->job->result.setup_error = sb_take(&msg);
     sb_free(&msg);

@@ -340,8 +340,8 @@ int mm_wait(pid_t pid)
 {
     int status = 0;
 
-    while (waitpid(pid, &status, 0) < 0 && errno == EINTR)
-        continue;
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
     return status;
 }
 
