@@ -3,6 +3,7 @@
 #   make grade      grade student/ (or STUDENT=dir)
 #   make test       the project's own tests
 #   make mutants    prove every mutant is caught and every variant passes
+#   make hostile    the hostile corpus: verdicts and containment
 #   make bench      time grading the reference (median of several runs)
 
 CC      ?= gcc
@@ -19,7 +20,7 @@ TEST_OBJ    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_OBJ    := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
-.PHONY: all grade test unit e2e mutants bench clean deps
+.PHONY: all grade test unit e2e mutants hostile bench clean deps
 
 all: $(BUILD)/moulinette $(BUILD)/tests/mmtests.o
 
@@ -70,7 +71,12 @@ MANIFESTS := reference/mutants/manifest.yaml $(wildcard reference/mutants/*/mani
 mutants: all $(BUILD)/mutation-check
 	$(BUILD)/mutation-check --jobs 2 --variants reference/variants $(MANIFESTS)
 
-test: unit e2e mutants
+# Hostile submissions, one attack each, graded inside a pid namespace (and,
+# as root, pids and memory cgroups): verdicts and containment.
+hostile: all
+	tests/hostile/run.sh
+
+test: unit e2e mutants hostile
 
 bench: all
 	bench/bench.sh

@@ -279,7 +279,7 @@ static void make_scratch(struct work *w)
         die("cannot create %s: %s", dir, strerror(errno));
     w->scratch = dir;
     /* The jobs run as an unprivileged uid and must write here. */
-    if (geteuid() == 0 && chown(dir, SANDBOX_UID, SANDBOX_GID) != 0)
+    if (sandbox_privileged() && chown(dir, SANDBOX_UID, SANDBOX_GID) != 0)
         die("chown %s: %s", dir, strerror(errno));
 }
 

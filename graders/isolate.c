@@ -103,11 +103,35 @@ static int setup_limits(const struct sandbox_limits *l, int nproc)
     return 0;
 }
 
+int sandbox_privileged(void)
+{
+    static int known = -1;
+    char *map;
+    unsigned long inside;
+    unsigned long count;
+    const char *line;
+
+    if (known >= 0)
+        return known;
+    known = 0;
+    if (geteuid() != 0)
+        return known;
+    /* uid 0 of a user namespace (unshare --map-root-user) cannot become
+     * nobody unless the namespace maps that uid too. */
+    map = read_file("/proc/self/uid_map", NULL);
+    for (line = map; line && *line; line = strchr(line, '\n') ? strchr(line, '\n') + 1 : "")
+        if (sscanf(line, " %lu %*u %lu", &inside, &count) == 2 && inside <= SANDBOX_UID
+            && SANDBOX_UID - inside < count)
+            known = 1;
+    free(map);
+    return known;
+}
+
 /* Root bypasses file permissions (a test about read-only files would prove
  * nothing) and RLIMIT_NPROC: jobs run as nobody. */
 static int drop_privileges(void)
 {
-    if (geteuid() != 0)
+    if (!sandbox_privileged())
         return 0;
     if (setgroups(0, NULL) < 0 || setgid(SANDBOX_GID) < 0)
         return -1;
@@ -226,18 +250,21 @@ static void run_init(const struct job *job, const struct isolation *iso,
     _exit(0);
 }
 
+static int cgroup_dir(const struct isolation *iso, const char *controller, const char *name,
+                      char *path, size_t cap);
+
 static void join_cgroup(const struct isolation *iso, const char *cgroup, int err_fd)
 {
-    static const char *const v1[] = {"pids", "memory"};
-    char path[256];
+    static const char *const controllers[] = {"pids", "memory"};
+    char dir[256];
+    char path[320];
     char pid[32];
 
     snprintf(pid, sizeof pid, "%d\n", (int)getpid());
     for (size_t i = 0; i < (iso->cgroup_v2 ? 1 : 2); i++) {
-        if (iso->cgroup_v2)
-            snprintf(path, sizeof path, "/sys/fs/cgroup/%s/cgroup.procs", cgroup);
-        else
-            snprintf(path, sizeof path, "/sys/fs/cgroup/%s/%s/cgroup.procs", v1[i], cgroup);
+        if (cgroup_dir(iso, controllers[i], cgroup, dir, sizeof dir) != 0)
+            fail(err_fd, "naming the job's cgroup");
+        snprintf(path, sizeof path, "%s/cgroup.procs", dir);
         if (write_text(path, pid) < 0)
             fail(err_fd, "joining the job's cgroup");
     }
@@ -278,8 +305,8 @@ void isolate_run_child(const struct job *job, const struct isolation *iso, const
 static int cgroup_dir(const struct isolation *iso, const char *controller, const char *name,
                       char *path, size_t cap)
 {
-    int n = iso->cgroup_v2 ? snprintf(path, cap, "/sys/fs/cgroup/%s", name)
-                           : snprintf(path, cap, "/sys/fs/cgroup/%s/%s", controller, name);
+    const char *parent = strcmp(controller, "memory") == 0 ? iso->memory_parent : iso->pids_parent;
+    int n = snprintf(path, cap, "%s/%s", parent, name);
 
     return n > 0 && (size_t)n < cap ? 0 : -1;
 }
@@ -381,20 +408,43 @@ static int probe_namespaces(int user_ns)
     return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 
-/* A cgroup created and removed again, with the limit files the jobs use. */
-static int probe_cgroups(struct isolation *iso)
+/* The grader's own cgroup for `controller` (v1) or its unified one (v2),
+ * from /proc/self/cgroup ("4:memory:/some/path", "0::/path"). */
+static void own_cgroup(const char *controller, char *path, size_t cap)
 {
-    char *name = xasprintf("moulinette-probe-%d", (int)getpid());
+    char *text = read_file("/proc/self/cgroup", NULL);
+    const char *mount = controller[0] ? controller : "";
+    char *line = text;
+
+    snprintf(path, cap, "/sys/fs/cgroup%s%s", mount[0] ? "/" : "", mount);
+    while (line && *line) {
+        char *end = strchr(line, '\n');
+        char *first = strchr(line, ':');
+        char *second = first ? strchr(first + 1, ':') : NULL;
+
+        if (end)
+            *end = '\0';
+        if (second && (size_t)(second - first - 1) == strlen(controller)
+            && strncmp(first + 1, controller, strlen(controller)) == 0 && strcmp(second + 1, "/") != 0)
+            snprintf(path, cap, "/sys/fs/cgroup%s%s%s", mount[0] ? "/" : "", mount, second + 1);
+        line = end ? end + 1 : NULL;
+    }
+    free(text);
+}
+
+/* A cgroup created and removed again, with the limit files the jobs use. */
+static int probe_parents(struct isolation *iso)
+{
+    char *name = xasprintf("moulinette-probe-%s", iso->id);
     char dir[256];
     char file[320];
     int ok = 1;
 
-    iso->cgroup_v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
-    iso->cgroups = 1;
     for (size_t i = 0; i < (iso->cgroup_v2 ? 1 : 2) && ok; i++) {
         ok = cgroup_dir(iso, i ? "memory" : "pids", name, dir, sizeof dir) == 0
              && mkdir(dir, 0755) == 0;
-        snprintf(file, sizeof file, "%s/%s", dir, i ? "memory.limit_in_bytes" : "pids.max");
+        snprintf(file, sizeof file, "%s/%s", dir,
+                 iso->cgroup_v2 ? "pids.max" : i ? "memory.limit_in_bytes" : "pids.max");
         ok = ok && access(file, W_OK) == 0;
         if (ok && iso->cgroup_v2) {
             snprintf(file, sizeof file, "%s/memory.max", dir);
@@ -403,8 +453,22 @@ static int probe_cgroups(struct isolation *iso)
         rmdir(dir);
     }
     free(name);
-    iso->cgroups = ok;
     return ok;
+}
+
+/* Under the grader's own cgroups if they allow it, else at the root. */
+static int probe_cgroups(struct isolation *iso)
+{
+    iso->cgroup_v2 = access("/sys/fs/cgroup/cgroup.controllers", F_OK) == 0;
+    own_cgroup(iso->cgroup_v2 ? "" : "pids", iso->pids_parent, sizeof iso->pids_parent);
+    own_cgroup(iso->cgroup_v2 ? "" : "memory", iso->memory_parent, sizeof iso->memory_parent);
+    if (probe_parents(iso))
+        return 1;
+    snprintf(iso->pids_parent, sizeof iso->pids_parent, "/sys/fs/cgroup%s",
+             iso->cgroup_v2 ? "" : "/pids");
+    snprintf(iso->memory_parent, sizeof iso->memory_parent, "/sys/fs/cgroup%s",
+             iso->cgroup_v2 ? "" : "/memory");
+    return probe_parents(iso);
 }
 
 /* A cgroup left by a grader that was killed (SIGKILL leaves no chance to
@@ -412,11 +476,10 @@ static int probe_cgroups(struct isolation *iso)
  * spares one that a live grader has just created and not yet joined. */
 static void sweep_cgroups(const struct isolation *iso)
 {
-    static const char *const parents[] = {"/sys/fs/cgroup/pids", "/sys/fs/cgroup/memory",
-                                          "/sys/fs/cgroup"};
+    const char *const parents[] = {iso->pids_parent, iso->memory_parent};
     struct stat st;
 
-    for (size_t i = iso->cgroup_v2 ? 2 : 0; i < (iso->cgroup_v2 ? 3u : 2u); i++) {
+    for (size_t i = 0; i < (iso->cgroup_v2 ? 1u : 2u); i++) {
         DIR *d = opendir(parents[i]);
         struct dirent *e;
         char path[512];
@@ -450,9 +513,9 @@ static void make_id(struct isolation *iso)
 void isolate_probe(struct isolation *iso)
 {
     make_id(iso);
-    iso->user_ns = geteuid() != 0;
+    iso->user_ns = !sandbox_privileged();
     iso->namespaces = probe_namespaces(iso->user_ns);
-    iso->cgroups = geteuid() == 0 && probe_cgroups(iso);
+    iso->cgroups = sandbox_privileged() && probe_cgroups(iso);
     if (iso->cgroups)
         sweep_cgroups(iso);
 }

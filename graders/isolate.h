@@ -30,6 +30,10 @@ struct isolation {
     int cgroup_v2;
     struct strlist hide; /* host paths to cover with an empty tmpfs */
     char id[16];         /* random, names this grader's cgroups */
+    /* Where the jobs' cgroups are made: under the grader's own cgroup, so
+     * that limits put on the grader bound its jobs too (v2: one tree). */
+    char pids_parent[256];
+    char memory_parent[256];
 };
 
 /* Finds what this machine allows (forks a probe once). */

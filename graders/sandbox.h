@@ -91,6 +91,10 @@ void sandbox_free(struct sandbox *sb);
 /* Frees what a job holds (argv, env, cwd, result). */
 void job_clear(struct job *job);
 
+/* Whether the grader can change uid (really root, not the mapped root of
+ * a user namespace): jobs then run as SANDBOX_UID. */
+int sandbox_privileged(void);
+
 /* The uid/gid unprivileged jobs run as ("nobody"). */
 #define SANDBOX_UID 65534
 #define SANDBOX_GID 65534
