@@ -69,9 +69,15 @@ static struct sandbox *open_sandbox(const struct config *cfg, int jobs, enum san
     struct sandbox *sb;
     char *off;
 
-    if (base && strcmp(base, "/") != 0)
+    char *scratch = realpath(getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", NULL);
+
+    /* Not when it holds the scratch directories (a config kept in /tmp). */
+    if (base && strcmp(base, "/") != 0
+        && !(scratch && strncmp(scratch, base, strlen(base)) == 0
+             && (scratch[strlen(base)] == '/' || scratch[strlen(base)] == '\0')))
         sl_push(&hide, base);
     free(base);
+    free(scratch);
     sb = sandbox_new(jobs, &hide);
     sl_free(&hide);
     if (mode == SANDBOX_OFF) {

@@ -72,19 +72,40 @@ static void submit_group(struct work *w, struct job *job, struct row_grade *r, s
     sandbox_submit(w->sb, job);
 }
 
+struct group {
+    struct row_grade *row;
+    size_t first;
+    size_t count;
+};
+
+/* Bigger groups first: the last job to start sets the wall time. */
+static int bigger_first(const void *a, const void *b)
+{
+    const struct group *x = a;
+    const struct group *y = b;
+
+    return (x->count < y->count) - (x->count > y->count);
+}
+
 void run_start(struct work *w)
 {
+    struct group *groups;
     size_t n = 0;
 
     for (size_t i = 0; i < w->grade->nrows; i++)
         w->ntest_jobs += w->grade->rows[i].ntests;
     w->test_jobs = xcalloc(w->ntest_jobs, sizeof *w->test_jobs);
+    groups = xcalloc(w->ntest_jobs, sizeof *groups);
     for (size_t i = 0; i < w->grade->nrows; i++) {
         struct row_grade *r = &w->grade->rows[i];
 
-        for (size_t t = 0; t < r->ntests; t += same_suite(r, t))
-            submit_group(w, &w->test_jobs[n++], r, t);
+        for (size_t t = 0; t < r->ntests; t += groups[n++].count)
+            groups[n] = (struct group){r, t, same_suite(r, t)};
     }
+    qsort(groups, n, sizeof *groups, bigger_first);
+    for (size_t i = 0; i < n; i++)
+        submit_group(w, &w->test_jobs[i], groups[i].row, groups[i].first);
+    free(groups);
 }
 
 void work_job_init(struct work *w, struct job *job, double timeout)

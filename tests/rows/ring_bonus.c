@@ -303,13 +303,18 @@ static void kid_attached_wait(struct kid *k)
     kid_expect(k, MSG_ATTACHED, "it attached to the ring");
 }
 
-/* State letter and CPU ticks (utime + stime) from /proc/<pid>/stat. */
+/*
+ * State letter and CPU ticks (utime + stime) from /proc/<pid>/stat. The
+ * parent pid must be ours: a /proc that belongs to another pid namespace
+ * would describe some other process.
+ */
 static int proc_stat(pid_t pid, char *state, unsigned long *ticks)
 {
     char path[64];
     char buf[1024];
     unsigned long ut = 0;
     unsigned long st = 0;
+    int ppid = 0;
     const char *p;
     ssize_t n;
     int fd;
@@ -325,7 +330,8 @@ static int proc_stat(pid_t pid, char *state, unsigned long *ticks)
     buf[n] = '\0';
     /* The command name may hold spaces and parentheses: skip past the last ')'. */
     p = strrchr(buf, ')');
-    if (!p || sscanf(p + 1, " %c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", state, &ut, &st) != 3)
+    if (!p || sscanf(p + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", state, &ppid, &ut, &st) != 4
+        || ppid != (int)getpid())
         return -1;
     *ticks = ut + st;
     return 0;
