@@ -22,13 +22,16 @@
  *   Each case runs `runs` times, ring and pipe alternately (a change in the
  *   machine's load then weighs on both); the medians are printed, and
  *   ring/pipe. Both processes need a CPU each: on a busy machine every
- *   sleep/wake-up waits for the scheduler and both numbers drop.
+ *   sleep/wake-up waits for the scheduler and both throughputs drop. The
+ *   CPU time both processes use per GiB moved (user + system, getrusage)
+ *   depends much less on the load: it is printed too.
  */
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -247,21 +250,57 @@ static double median(double *v, int n)
     return v[n / 2];
 }
 
-/*
- * Ring and pipe runs alternate, so that a change in the machine's load
- * (other jobs) weighs on both the same. Throughputs in MB/s (10^6 B/s).
- */
-static void measure(const struct setup *s, int runs, double *ring, double *pipe)
+static double tv_s(const struct timeval *tv)
 {
-    double r[MAX_RUNS];
-    double p[MAX_RUNS];
+    return (double)tv->tv_sec + (double)tv->tv_usec / 1e6;
+}
+
+/* User + system CPU seconds of this process and of its reaped children. */
+static double cpu_s(void)
+{
+    struct rusage self;
+    struct rusage kids;
+
+    getrusage(RUSAGE_SELF, &self);
+    getrusage(RUSAGE_CHILDREN, &kids);
+    return tv_s(&self.ru_utime) + tv_s(&self.ru_stime) + tv_s(&kids.ru_utime) + tv_s(&kids.ru_stime);
+}
+
+struct result {
+    double mbps;               /* MB/s (10^6 bytes per second) */
+    double cpu_per_gib;        /* CPU seconds of both processes per GiB moved */
+};
+
+/* One run; its CPU time includes the reader's, reaped inside run(). */
+static struct result timed(double (*run)(const struct setup *), const struct setup *s)
+{
+    double cpu0 = cpu_s();
+    double wall = run(s);
+    struct result r;
+
+    r.mbps = (double)s->total / wall / 1e6;
+    r.cpu_per_gib = (cpu_s() - cpu0) / ((double)s->total / (double)(1u << 30));
+    return r;
+}
+
+/* Ring and pipe runs alternate, so that the machine's load weighs on both. */
+static void measure(const struct setup *s, int runs, struct result *ring, struct result *pipe)
+{
+    double v[4][MAX_RUNS];
 
     for (int i = 0; i < runs; i++) {
-        r[i] = (double)s->total / ring_run(s) / 1e6;
-        p[i] = (double)s->total / pipe_run(s) / 1e6;
+        struct result r = timed(ring_run, s);
+        struct result p = timed(pipe_run, s);
+
+        v[0][i] = r.mbps;
+        v[1][i] = r.cpu_per_gib;
+        v[2][i] = p.mbps;
+        v[3][i] = p.cpu_per_gib;
     }
-    *ring = median(r, runs);
-    *pipe = median(p, runs);
+    ring->mbps = median(v[0], runs);
+    ring->cpu_per_gib = median(v[1], runs);
+    pipe->mbps = median(v[2], runs);
+    pipe->cpu_per_gib = median(v[3], runs);
 }
 
 static long arg(int argc, char **argv, int i, long def, long lo, long hi)
@@ -286,17 +325,18 @@ int main(int argc, char **argv)
     long kib = arg(argc, argv, 3, 64, 4, 65536);
 
     printf("moving %ld MiB per run, median of %d runs, ring capacity and pipe buffer %ld KiB\n", mib, runs, kib);
-    printf("%-8s %12s %12s %10s\n", "message", "ring MB/s", "pipe MB/s", "ring/pipe");
+    printf("%-8s %10s %10s %10s  %15s %15s\n", "message", "ring MB/s", "pipe MB/s", "ring/pipe", "ring CPU s/GiB",
+           "pipe CPU s/GiB");
     for (size_t i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
         struct setup s = {.total = (size_t)mib << 20, .msg = sizes[i], .capacity = (size_t)kib << 10};
-        double ring;
-        double pipe;
+        struct result ring;
+        struct result pipe;
 
         measure(&s, runs, &ring, &pipe);
-
         if (g_pipe_size != (long)s.capacity)
             printf("(the pipe buffer is %ld bytes)\n", g_pipe_size);
-        printf("%-8zu %12.0f %12.0f %9.2fx\n", sizes[i], ring, pipe, ring / pipe);
+        printf("%-8zu %10.0f %10.0f %9.2fx  %15.3f %15.3f\n", sizes[i], ring.mbps, pipe.mbps, ring.mbps / pipe.mbps,
+               ring.cpu_per_gib, pipe.cpu_per_gib);
         fflush(stdout);
     }
     return 0;

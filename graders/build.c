@@ -131,19 +131,24 @@ static int write_prelude(const struct work *w)
     return ok ? 0 : -1;
 }
 
-static void fail_build(struct work *w, char *log)
+/* Ends the build: every row is `status` with "not graded: <why>". */
+static void stop_build(struct work *w, char *log, enum status status, const char *why)
 {
-    const char *why = strncmp(log, "refused", 7) == 0 ? "the submission was refused"
-                                                       : "the submission does not compile";
-
     w->grade->compile_ok = 0;
     free(w->grade->compile_log);
     w->grade->compile_log = log;
     for (size_t i = 0; i < w->grade->nrows; i++) {
         free(w->grade->rows[i].message);
-        w->grade->rows[i].status = ST_FAIL;
+        w->grade->rows[i].status = status;
         w->grade->rows[i].message = xasprintf("not graded: %s", why);
     }
+}
+
+static void fail_build(struct work *w, char *log)
+{
+    stop_build(w, log, ST_FAIL,
+               strncmp(log, "refused", 7) == 0 ? "the submission was refused"
+                                               : "the submission does not compile");
 }
 
 /* Copies the sources, the header (or the subject's) and the shims. */
@@ -476,6 +481,14 @@ static void report_failure(struct work *w, const struct job *job, enum step step
 {
     const struct job_result *r = &job->result;
     struct strbuf log = {0};
+
+    /* The sandbox could not start the compiler: the grader's failure, not
+     * the student's, and it says so. */
+    if (r->setup_error) {
+        stop_build(w, xasprintf("the grader could not run %s: %s", job->argv.items[0], r->setup_error),
+                   ST_ERROR, "the grader failed (see the compile log)");
+        return;
+    }
 
     enum step failed = failed_step(w, step);
 

@@ -134,14 +134,15 @@ int         destroy_shared_region(const char *name);
  *   used = *head - *tail, 0 <= used <= capacity; byte number n of the stream
  *   is stored at data[n % capacity]. Empty means used == 0, full means
  *   used == capacity: all `capacity` bytes are usable (none is sacrificed to
- *   tell full from empty). The counters are 64-bit: they do not wrap in
- *   practice (2^64 bytes is 58 years at 10 GB/s).
+ *   tell full from empty). The counters are size_t, 64-bit on the 64-bit
+ *   systems the exercise targets: they do not wrap in practice (2^64 bytes
+ *   is 58 years at 10 GB/s).
  *
  * Blocking is real sleeping: a process-shared mutex and two process-shared
  * condition variables (PTHREAD_PROCESS_SHARED) stored in the shared header.
  * A waiting process uses no CPU; it wakes when another process changes the
- * ring. pthread_* (and getpid) are not on the exercise's list of allowed
- * functions: the bonus needs them, link with -pthread.
+ * ring. pthread_*, getpid and memcpy are not on the exercise's list of
+ * allowed functions: the bonus needs them; link with -pthread.
  *
  * The ring has no notion of end of stream: a reader waits for as long as it
  * takes, even if every writer is gone. Processes agree on the end by

@@ -252,6 +252,7 @@ static void kid_start(struct kid *k, const struct job *j)
     int go[2];
     int out[2];
 
+    memset(k, 0, sizeof *k);
     snprintf(k->call_buf, sizeof k->call_buf, "%s(rb, buf, %zu)", j->write ? "ring_write" : "ring_read",
              j->len);
     k->call = k->call_buf;
@@ -370,7 +371,6 @@ static enum settled kid_settle(struct kid *k)
 static struct result kid_result(struct kid *k, void *buf, size_t cap)
 {
     struct result r;
-    size_t want;
 
     if (read_all(k->out, &r, sizeof r) != sizeof r) {
         int status = mm_wait(k->pid);
@@ -379,7 +379,7 @@ static struct result kid_result(struct kid *k, void *buf, size_t cap)
         cr_assert_fail("the process calling %s %s before it returned", k->call, mm_status_str(status));
     }
     if (r.ret > 0 && buf != NULL) {
-        want = (size_t)r.ret < cap ? (size_t)r.ret : cap;
+        size_t want = (size_t)r.ret < cap ? (size_t)r.ret : cap;
         MM_CHECK(read_all(k->out, buf, want) == want, "test set-up: lost the bytes read by %s",
                  k->call);
     }
@@ -395,8 +395,8 @@ static void kid_end(struct kid *k, struct rusage *ru)
     close(k->out);
     if (k->pid <= 0)
         return;
-    while (wait4(k->pid, &status, 0, ru) < 0 && errno == EINTR)
-        continue;
+    while (wait4(k->pid, &status, 0, ru) < 0 && errno == EINTR) {
+    }
     MM_CHECK(WIFEXITED(status), "the process that called %s %s", k->call, mm_status_str(status));
 }
 
