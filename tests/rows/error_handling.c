@@ -135,19 +135,21 @@ Test(error_handling, missing_file)
 {
     const char *path = mm_file("absent.bin", 1, 0, 0644);
     t_mapping *m;
+    int err;
 
     unlink(path);
     MM_REQUIRE(map_file);
     for (int writable = 0; writable <= 1; writable++) {
         mm_step("calling map_file(\"%s\", %d) on a missing file", path, writable);
         m = map_file(path, writable);
+        err = errno; /* access() below sets errno itself */
         MM_CHECK(access(path, F_OK) != 0,
                  "map_file(path, %d) on a missing file created it: map_file must never create a file (no O_CREAT)",
                  writable);
         MM_CHECK(m == NULL, "map_file on a missing file with writable=%d returned %p instead of NULL",
                  writable, (void *)m);
-        MM_CHECK(errno == ENOENT, "map_file on a missing file set errno to %d (%s), expected ENOENT",
-                 errno, strerror(errno));
+        MM_CHECK(err == ENOENT, "map_file on a missing file set errno to %d (%s), expected ENOENT",
+                 err, strerror(err));
     }
     mm_finish("after map_file() failed on a missing file");
 }
