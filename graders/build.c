@@ -3,9 +3,10 @@
  *
  * Steps, each one sandboxed job:
  *   compile  the submission's sources, with the config's flags and a
- *            prelude that latches the feature macros (see write_prelude),
- *            and tests/shim.c against the submission's header (field
- *            access and prototype check, see tests/shim.c);
+ *            prelude that latches the feature macros (see write_prelude);
+ *   shim     at the same time, tests/shim.c (and the optional shims)
+ *            against the submission's header (field access and prototype
+ *            check, see tests/shim.c);
  *   inspect  (in the grader, no job) the objects' ELF: sections that run
  *            code at load time are refused, calls to forbidden
  *            functions recorded (see elf.c);
@@ -344,6 +345,10 @@ static void set_step_argv(struct work *w, enum step step, struct strlist *argv)
         push_compile_flags(w, argv);
         sl_push(argv, "-c");
         sl_extend(argv, &cfg->sources);
+        break;
+    case STEP_SHIM:
+        push_compile_flags(w, argv);
+        sl_push(argv, "-c");
         sl_push(argv, "mm_shim.c");
         for (size_t i = 0; i < cfg->test_shims.count; i++) {
             char *shim = extra_shim(i, "c");
@@ -357,7 +362,6 @@ static void set_step_argv(struct work *w, enum step step, struct strlist *argv)
         sl_push(argv, "--keep-global-symbols=mm_api.txt");
         push_objects(w, argv);
         break;
-    case STEP_SHIM:
     case STEP_DONE:
         break;
     case STEP_LINK:
@@ -445,25 +449,6 @@ static int write_api_list(const struct work *w)
 
 static void submit_step(struct work *w, struct build_job *b, enum step step);
 
-/* The compile step builds the submission and the shims in one compiler
- * run; which objects exist afterwards tells whose code failed. */
-static enum step failed_step(const struct work *w, enum step step)
-{
-    int sources_ok = 1;
-
-    if (step != STEP_COMPILE)
-        return step;
-    for (size_t i = 0; i < w->cfg->sources.count; i++) {
-        char *o = object_name(w->cfg->sources.items[i]);
-
-        sources_ok = sources_ok && exists_in(w, o);
-        free(o);
-    }
-    if (!sources_ok)
-        return STEP_COMPILE;
-    return exists_in(w, "mm_shim.o") ? STEP_DONE : STEP_SHIM;
-}
-
 static void note_skipped_shims(struct work *w)
 {
     for (size_t i = 0; i < w->cfg->test_shims.count; i++) {
@@ -490,9 +475,7 @@ static void report_failure(struct work *w, const struct job *job, enum step step
         return;
     }
 
-    enum step failed = failed_step(w, step);
-
-    sb_printf(&log, "%s", step_failure[failed == STEP_DONE ? STEP_COMPILE : failed]);
+    sb_printf(&log, "%s", step_failure[step]);
     if (r->timed_out)
         sb_printf(&log, " (stopped after %.0f s)", job->timeout);
     sb_printf(&log, ":\n%s%s", r->setup_error ? r->setup_error : "",
@@ -500,38 +483,55 @@ static void report_failure(struct work *w, const struct job *job, enum step step
     fail_build(w, sb_take(&log));
 }
 
+static int job_ok(const struct job_result *r)
+{
+    return r->exited && r->exit_code == 0 && !r->setup_error;
+}
+
+/* Both compile jobs are over (the submission's sources and the shims,
+ * compiled side by side): decide whose code failed, or go on. */
+static void compiled(struct work *w)
+{
+    const struct job *sources = &w->build[0].job;
+    const struct job *shims = &w->build[1].job;
+
+    if (!job_ok(&sources->result)) {
+        report_failure(w, sources, STEP_COMPILE);
+        return;
+    }
+    if (!exists_in(w, "mm_shim.o")) {
+        report_failure(w, shims, STEP_SHIM);
+        return;
+    }
+    /* Only optional shims failed: the build goes on without them. */
+    if (!job_ok(&shims->result))
+        note_skipped_shims(w);
+    if (sources->result.output.len)
+        sl_pushf(&w->grade->notes, "compiler output:\n%s", sources->result.output.data);
+    if (inspect_objects(w) == 0)
+        submit_step(w, &w->build[0], STEP_LOCALIZE);
+}
+
 static void step_done(struct job *job, void *ctx)
 {
     struct build_job *b = ctx;
     struct work *w = b->work;
-    const struct job_result *r = &job->result;
 
-    int ok = r->exited && r->exit_code == 0 && !r->setup_error;
-
-    /* Only optional shims failed: the build goes on without them. */
-    if (!ok && !r->setup_error && !r->timed_out && failed_step(w, (enum step)b->step) == STEP_DONE)
-        ok = -1;
-    if (!ok) {
+    if (b->step == STEP_COMPILE || b->step == STEP_SHIM) {
+        if (--w->build_pending == 0)
+            compiled(w);
+        return;
+    }
+    if (!job_ok(&job->result)) {
         report_failure(w, job, (enum step)b->step);
         return;
     }
-    if (b->step == STEP_COMPILE) {
-        if (ok < 0)
-            note_skipped_shims(w);
-        else if (r->output.len)
-            sl_pushf(&w->grade->notes, "compiler output:\n%s", r->output.data);
-        if (inspect_objects(w) != 0)
-            return;
-        b->step = STEP_LOCALIZE;
-    } else {
-        b->step++;
-    }
-    if (b->step == STEP_DONE) {
+    if (b->step == STEP_LINK) {
         w->grade->compile_ok = 1;
         run_start(w);
         return;
     }
-    submit_step(w, b, (enum step)b->step);
+    submit_step(w, b, STEP_LINK);
 }
 
 static void submit_step(struct work *w, struct build_job *b, enum step step)
@@ -570,5 +570,7 @@ void build_start(struct work *w)
     copy_grader_file(w, w->cfg->test_object, "mm_tests.o");
     if (write_prelude(w) != 0 || write_api_list(w) != 0)
         die("cannot write into %s: %s", w->scratch, strerror(errno));
-    submit_step(w, &w->build, STEP_COMPILE);
+    w->build_pending = 2;
+    submit_step(w, &w->build[0], STEP_COMPILE);
+    submit_step(w, &w->build[1], STEP_SHIM);
 }

@@ -321,33 +321,26 @@ static int cgroup_set(const char *dir, const char *file, long long value)
     return write_text(path, text);
 }
 
-char *isolate_cgroup_create(const struct isolation *iso, const struct job *job, int slot)
+/* The cgroups of one slot of the sandbox, made once and reused by every
+ * job that runs in that slot: making and removing a memory cgroup per job
+ * costs more than many a job. When a job ends its pid namespace is empty,
+ * so the next one starts with an empty cgroup. */
+char *isolate_cgroup_open(const struct isolation *iso, int slot)
 {
+    static const char *const controllers[] = {"pids", "memory"};
     char *name;
     char dir[256];
-    long long mem = (long long)job->limits.memory_mb << 20;
-    int ok = 1;
 
     if (!iso->cgroups)
         return NULL;
     name = xasprintf("moulinette-%s-%d", iso->id, slot);
-    isolate_cgroup_remove(iso, name);
-    if (iso->cgroup_v2) {
-        ok = cgroup_dir(iso, "", name, dir, sizeof dir) == 0 && mkdir(dir, 0755) == 0
-             && cgroup_set(dir, "pids.max", job->limits.processes) == 0
-             && cgroup_set(dir, "memory.max", mem) == 0;
-    } else {
-        ok = cgroup_dir(iso, "pids", name, dir, sizeof dir) == 0 && mkdir(dir, 0755) == 0
-             && cgroup_set(dir, "pids.max", job->limits.processes) == 0;
-        ok = ok && cgroup_dir(iso, "memory", name, dir, sizeof dir) == 0 && mkdir(dir, 0755) == 0
-             && cgroup_set(dir, "memory.limit_in_bytes", mem) == 0;
-    }
-    if (!ok)
-        die("cannot set up the cgroup %s: %s", name, strerror(errno));
+    for (size_t i = 0; i < (iso->cgroup_v2 ? 1 : 2); i++)
+        if (cgroup_dir(iso, controllers[i], name, dir, sizeof dir) != 0 || mkdir(dir, 0755) != 0)
+            die("cannot create the cgroup %s: %s", dir, strerror(errno));
     return name;
 }
 
-int isolate_cgroup_oom(const struct isolation *iso, const char *name)
+static int oom_kills(const struct isolation *iso, const char *name)
 {
     char dir[256];
     char path[320];
@@ -363,10 +356,34 @@ int isolate_cgroup_oom(const struct isolation *iso, const char *name)
     if (at)
         kills = atoi(at + 9);
     free(text);
-    return kills > 0;
+    return kills;
 }
 
-void isolate_cgroup_remove(const struct isolation *iso, const char *name)
+int isolate_cgroup_limit(const struct isolation *iso, const char *name,
+                         const struct sandbox_limits *l)
+{
+    long long mem = (long long)l->memory_mb << 20;
+    char dir[256];
+
+    if (!iso->cgroups || !name)
+        return 0;
+    if (cgroup_dir(iso, "pids", name, dir, sizeof dir) != 0
+        || cgroup_set(dir, "pids.max", l->processes) != 0)
+        die("cannot set pids.max of %s: %s", dir, strerror(errno));
+    /* A lower limit than the page cache the last job left fails with
+     * EBUSY when that cache cannot be dropped at once: the previous,
+     * higher limit then stays, and RLIMIT_AS still bounds each process. */
+    if (cgroup_dir(iso, "memory", name, dir, sizeof dir) == 0)
+        cgroup_set(dir, iso->cgroup_v2 ? "memory.max" : "memory.limit_in_bytes", mem);
+    return oom_kills(iso, name);
+}
+
+int isolate_cgroup_oom(const struct isolation *iso, const char *name, int before)
+{
+    return oom_kills(iso, name) > before;
+}
+
+void isolate_cgroup_close(const struct isolation *iso, char *name)
 {
     static const char *const controllers[] = {"pids", "memory"};
     char dir[256];
@@ -376,11 +393,12 @@ void isolate_cgroup_remove(const struct isolation *iso, const char *name)
     for (size_t i = 0; i < (iso->cgroup_v2 ? 1 : 2); i++) {
         if (cgroup_dir(iso, controllers[i], name, dir, sizeof dir) != 0)
             continue;
-        /* Emptied when the namespace's last process was reaped; a zombie
-         * can keep it busy for a moment. */
+        /* Emptied when the last job's namespace was reaped; a zombie can
+         * keep it busy for a moment. */
         for (int tries = 0; tries < 100 && rmdir(dir) != 0 && errno == EBUSY; tries++)
             usleep(1000);
     }
+    free(name);
 }
 
 /* ---- probing ------------------------------------------------------------------------- */

@@ -55,12 +55,18 @@ void isolate_run_child(const struct job *job, const struct isolation *iso,
                        const char *cgroup, const struct child_fds *fds)
     __attribute__((noreturn));
 
-/* Creates the job's cgroups (returns its name, or NULL without cgroups),
- * and removes them once the job is over. */
-char *isolate_cgroup_create(const struct isolation *iso, const struct job *job, int slot);
-void isolate_cgroup_remove(const struct isolation *iso, const char *name);
+/* The cgroups of one sandbox slot (NULL without cgroups); every job that
+ * runs in the slot joins them. isolate_cgroup_close removes them and
+ * frees the name. */
+char *isolate_cgroup_open(const struct isolation *iso, int slot);
+void isolate_cgroup_close(const struct isolation *iso, char *name);
 
-/* Whether the kernel killed a process of the job for its memory limit. */
-int isolate_cgroup_oom(const struct isolation *iso, const char *name);
+/* Sets a job's pids and memory limits on the slot's cgroups; returns the
+ * count of memory-limit kills so far, for isolate_cgroup_oom. */
+int isolate_cgroup_limit(const struct isolation *iso, const char *name,
+                         const struct sandbox_limits *l);
+
+/* Whether the kernel killed a process for the memory limit since `before`. */
+int isolate_cgroup_oom(const struct isolation *iso, const char *name, int before);
 
 #endif

@@ -131,7 +131,8 @@ void work_free(struct work *w)
         remove_tree(w->scratch);
     free(w->scratch);
     free(w->dir);
-    job_clear(&w->build.job);
+    job_clear(&w->build[0].job);
+    job_clear(&w->build[1].job);
     free(w->test_jobs);
     free(w);
 }

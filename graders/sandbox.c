@@ -45,7 +45,8 @@ struct slot {
     int rec_fd;
     int err_fd;
     int status_fd;
-    char *cgroup;
+    char *cgroup;   /* the slot's, for every job it runs */
+    int oom_before; /* memory-limit kills in that cgroup before the job */
     double start;
     double deadline;
     int reaped;
@@ -67,9 +68,11 @@ struct sandbox *sandbox_new(int max_jobs, const struct strlist *hide)
     struct sandbox *sb = xcalloc(1, sizeof *sb);
 
     sb->max_jobs = max_jobs > 0 ? max_jobs : 1;
+    sb->slots = xcalloc((size_t)sb->max_jobs, sizeof *sb->slots);
     sl_extend(&sb->iso.hide, hide);
     isolate_probe(&sb->iso);
-    sb->slots = xcalloc((size_t)sb->max_jobs, sizeof *sb->slots);
+    for (int i = 0; i < sb->max_jobs; i++)
+        sb->slots[i].cgroup = isolate_cgroup_open(&sb->iso, i);
     /* A job that closes its pipes early must not kill the grader. */
     signal(SIGPIPE, SIG_IGN);
     return sb;
@@ -79,6 +82,8 @@ void sandbox_free(struct sandbox *sb)
 {
     if (!sb)
         return;
+    for (int i = 0; i < sb->max_jobs; i++)
+        isolate_cgroup_close(&sb->iso, sb->slots[i].cgroup);
     free(sb->queue);
     free(sb->slots);
     sl_free(&sb->iso.hide);
@@ -139,8 +144,8 @@ static void start_job(struct sandbox *sb, struct slot *s, struct job *job)
         make_pipe(rec);
     memset(&job->result, 0, sizeof job->result);
     *s = (struct slot){.job = job, .out_fd = out[0], .rec_fd = rec[0], .err_fd = err[0],
-                       .status_fd = status[0]};
-    s->cgroup = isolate_cgroup_create(&sb->iso, job, (int)(s - sb->slots));
+                       .status_fd = status[0], .cgroup = s->cgroup};
+    s->oom_before = isolate_cgroup_limit(&sb->iso, s->cgroup, &job->limits);
     s->start = now_seconds();
     s->deadline = s->start + job->timeout;
     s->pid = fork();
@@ -265,10 +270,7 @@ static void finish(struct sandbox *sb, struct slot *s)
     drain(s);
     read_command_status(s);
     read_setup_error(s);
-    job->result.memory_limit = isolate_cgroup_oom(&sb->iso, s->cgroup);
-    isolate_cgroup_remove(&sb->iso, s->cgroup);
-    free(s->cgroup);
-    s->cgroup = NULL;
+    job->result.memory_limit = isolate_cgroup_oom(&sb->iso, s->cgroup, s->oom_before);
     close_fd(&s->status_fd);
     close_fd(&s->out_fd);
     close_fd(&s->rec_fd);
@@ -360,6 +362,10 @@ static void on_stop(int sig)
 
 void sandbox_disable_isolation(struct sandbox *sb)
 {
+    for (int i = 0; i < sb->max_jobs; i++) {
+        isolate_cgroup_close(&sb->iso, sb->slots[i].cgroup);
+        sb->slots[i].cgroup = NULL;
+    }
     sb->iso.namespaces = 0;
     sb->iso.cgroups = 0;
 }

@@ -26,12 +26,13 @@ struct work {
     const char *run_dir; /* this grader's locked directory (build_open_run_dir) */
     char *scratch;  /* private copy, removed by work_free */
 
-    /* build stage: one job at a time */
+    /* build stage: compile and shim side by side, then one at a time */
     struct build_job {
         struct work *work;
         int step;
         struct job job;
-    } build;
+    } build[2];
+    int build_pending;
 
     /* run stage: one job per test, in row order */
     struct job *test_jobs;
