@@ -80,9 +80,9 @@ ReportHook(POST_ALL)(struct criterion_global_stats *stats)
 {
     FILE *out;
 
-    if (g_result_fd < 0)
-        return;
-    out = fdopen(g_result_fd, "w");
+    /* Without the grader, the records go nowhere, but the step files are
+     * still read (and removed). */
+    out = g_result_fd >= 0 ? fdopen(g_result_fd, "w") : fopen("/dev/null", "w");
     if (!out)
         return;
     for (const struct criterion_suite_stats *ss = stats->suites; ss; ss = ss->next)

@@ -1111,7 +1111,9 @@ Test(ring_multi, writers_and_readers)
     for (int i = 0; i < NREADERS; i++) {
         int status;
 
-        mm_step("waiting for reader process %d to read its end record", i);
+        mm_step("waiting for reader process %d to read its end record (both end records went in with one "
+                "ring_write: the wake-up must reach every reader that can go on)",
+                i);
         MM_CHECK(read_all(rfd_parent[i], &reps[i], sizeof reps[i]) == sizeof reps[i],
                  "reader process %d %s", i, mm_status_str(mm_wait(readers[i])));
         close(rfd_parent[i]);
@@ -1126,8 +1128,11 @@ Test(ring_multi, writers_and_readers)
 
 /*
  * Three readers, all asleep on an empty ring, then one ring_write of three
- * records: every reader must wake. Waking a single waiter (signal where a
- * broadcast is needed) leaves two of them asleep with data in the ring.
+ * records: every reader must wake. Where all three wait for data, waking a
+ * single waiter (signal where a broadcast is needed) leaves two of them
+ * asleep with data in the ring. (Where readers take turns, as in the
+ * reference, the turn passes the wake-up on: writers_queue_behind_a_long_
+ * write catches that design's signal.)
  */
 Test(ring_multi, every_sleeping_reader_wakes)
 {
@@ -1143,9 +1148,9 @@ Test(ring_multi, every_sleeping_reader_wakes)
         make_record(recs + i * REC, 0, (unsigned)i);
     }
     rb = new_ring(name, CAP);
-    for (int i = 0; i < 3; i++)
-        kid_go(&k[i]);
+    /* One after the other: each is asleep before the next one starts. */
     for (int i = 0; i < 3; i++) {
+        kid_go(&k[i]);
         kid_calling(&k[i]);
         MM_CHECK(kid_settle(&k[i]) == ASLEEP, "ring_read(rb, buf, 64) on an empty ring returned instead of waiting");
     }
@@ -1183,7 +1188,8 @@ static size_t find_record(const unsigned char *buf, size_t len, const unsigned c
 /*
  * One writer is in the middle of a write of 3 capacities (asleep, the ring
  * is full); two more writers, one record each, queue behind it. This
- * process then reads everything. Every wake-up must reach the writer that
+ * process then reads everything, a ringful at a time, each time after the
+ * long writer went back to sleep. Every wake-up must reach the writer that
  * can go on: waking a single waiter can pick a queued writer, which goes
  * back to sleep, while the long writer sleeps on.
  * The two records are written whole (len <= capacity) but may land between
@@ -1198,6 +1204,7 @@ Test(ring_multi, writers_queue_behind_a_long_write)
     size_t at[2];
     size_t got = 0;
     size_t out = 0;
+    int long_done = 0;
     struct kid k[3];
     t_ring_buffer *rb;
 
@@ -1218,6 +1225,11 @@ Test(ring_multi, writers_queue_behind_a_long_write)
     while (got < total) {
         ssize_t n;
 
+        /* Each read only once the long writer sleeps again (or is done):
+         * then it waits behind the two others, and the wake-up that this
+         * read sends must still reach it. */
+        if (!long_done)
+            long_done = kid_settle(&k[0]) == RETURNED;
         mm_step("calling ring_read(rb, buf, 4096) after %zu of %zu bytes: one writer is in the middle of a "
                 "%zu-byte write, two more wait to write one record each (stuck here: the wake-up reached a "
                 "waiting writer that could not go on, not the one that could)",
