@@ -32,21 +32,24 @@ score_is() { grep -qx "Score: $2" "$out/$1.txt" || { cat "$out/$1.txt" "$out/$1.
 rc_is() { [ "$(cat "$out/$1.rc")" = "$2" ] || { cat "$out/$1.err"; false; }; }
 
 # Every row line of a report: "  N  id  category  p/max  VERDICT  reason".
-rows_all() { # rows_all NAME VERDICT: all ten rows have VERDICT
-    [ "$(awk '$1 ~ /^[0-9]+$/ && $5 == "'"$2"'"' "$out/$1.txt" | wc -l)" -eq 10 ]
+rows=$(grep -c '^  - id:' config.yaml)
+rows_all() { # rows_all NAME VERDICT: every row (bonus included) has VERDICT
+    [ "$(awk '$1 ~ /^[0-9]+$/ && $5 == "'"$2"'"' "$out/$1.txt" | wc -l)" -eq "$rows" ]
 }
 rows_explained() { # every row failed with a reason after the verdict
-    [ "$(awk '$1 ~ /^[0-9]+$/ && $5 != "OK" && NF > 5' "$out/$1.txt" | wc -l)" -eq 10 ]
+    [ "$(awk '$1 ~ /^[0-9]+$/ && $5 != "OK" && NF > 5' "$out/$1.txt" | wc -l)" -eq "$rows" ]
 }
 
 grade reference reference
 check "the reference scores 100/100" score_is reference 100/100
-check "the reference passes every row" rows_all reference OK
+check "the reference passes every row, bonus included" rows_all reference OK
+check "the reference earns the whole bonus" grep -qx "Bonus: 50/50" "$out/reference.txt"
 check "grading exits 0" rc_is reference 0
 
 grade starter student
 check "the starter scores 0/100" score_is starter 0/100
-check "the starter fails every row with a reason" rows_explained starter
+check "the starter fails every row with a reason, bonus included" rows_explained starter
+check "the starter earns no bonus" grep -qx "Bonus: 0/50" "$out/starter.txt"
 
 if [ -d reference/variants/spec-4.3 ]; then
     grade spec reference/variants/spec-4.3
