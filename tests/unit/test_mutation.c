@@ -134,3 +134,19 @@ Test(mutation, forbidden_functions_must_match)
     cr_assert(strstr(p.data, "did not report the forbidden malloc"), "%s", p.data);
     sb_free(&p);
 }
+
+/* The bonus is built on the exercise's functions: a base mutant may break
+ * a bonus row without the manifest saying so; a bonus mutant may not. */
+Test(mutation, bonus_rows_are_collateral_of_base_mutants)
+{
+    static const char bonus_one[] =
+        "mutants:\n  - {id: m, patch: p, what: w, why: y, rows: [c]}\n";
+    struct strbuf p = {0};
+
+    rows[2].bonus = 1;
+    cr_assert(verdict_of(manifest, graded(ST_FAIL, ST_PASS, ST_FAIL), &p), "%s", p.data);
+    cr_assert_not(verdict_of(bonus_one, graded(ST_FAIL, ST_PASS, ST_FAIL), &p));
+    cr_assert(strstr(p.data, "row a failed, which the manifest does not expect"), "%s", p.data);
+    rows[2].bonus = 0;
+    sb_free(&p);
+}
