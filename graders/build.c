@@ -455,8 +455,8 @@ static void note_skipped_shims(struct work *w)
         char *shim = extra_shim(i, "o");
 
         if (!exists_in(w, shim))
-            sl_pushf(&w->grade->notes, "%s does not compile against your header: the tests "
-                                       "that need it will fail",
+            sl_pushf(&w->grade->notes, "skipped %s: it does not compile against your header "
+                                       "(a test that needs it says so)",
                      w->cfg->test_shims.items[i]);
         free(shim);
     }

@@ -376,13 +376,18 @@ int destroy_shared_region(const char *name)
  *   the turn, waiting for room, sleeps on.
  *
  *   A short watch before sleeping: a reader without data (a writer without
- *   room) first watches the other side's cursor for a bounded while
- *   (RING_WATCH_CHECKS, tens of microseconds), then sleeps for good. Waking
- *   a process whose CPU has gone idle takes tens of microseconds, far more
- *   than copying a 4 KiB message: without the watch, a fast reader and
- *   writer take turns sleeping and waking, one ringful each time, and move
- *   a fifth of what they move with it. A long wait still costs next to no
- *   CPU: the watch happens once per wait, then the process sleeps.
+ *   room) first watches the other side's cursor for a bounded while (at
+ *   most RING_WATCH_CHECKS checks, tens of microseconds), then sleeps for
+ *   good. Waking a process whose CPU has gone idle takes tens of
+ *   microseconds, far more than copying a 4 KiB message: without the watch,
+ *   a fast reader and writer take turns sleeping and waking, one ringful
+ *   each time, and move a fifth of what they move with it. The watch adapts,
+ *   per process: it doubles after a watch that saw the other side move and
+ *   halves after one that ended in sleep. With a CPU for each side, it
+ *   keeps both awake; on a machine with more work than CPUs, where the
+ *   other side is often waiting for a CPU, watching would only burn time,
+ *   and it shrinks to a few checks. A long wait costs next to no CPU
+ *   either way: one watch, then sleep.
  *
  *   Publication: the creator fills the header, then stores RING_MAGIC with
  *   release ordering; attach_ring_buffer loads it with acquire ordering and
@@ -424,6 +429,7 @@ struct ring_shared {
 struct ring_handle {
     t_ring_buffer rb;
     pid_t creator;              /* getpid() of the creator, 0 when attached */
+    int watch;                  /* checks the next watch may take (see top) */
 };
 
 static struct ring_shared *ring_shared_of(const t_ring_buffer *rb)
@@ -436,9 +442,10 @@ static size_t min_size(size_t a, size_t b)
     return a < b ? a : b;
 }
 
-/* Checks of the cursor before sleeping: each one with a CPU pause, 2000
- * of them are 30 to 100 microseconds, depending on the CPU. */
+/* Checks of the cursor before sleeping (see top), each with a CPU pause:
+ * 2000 of them are 30 to 100 microseconds, depending on the CPU. */
 #define RING_WATCH_CHECKS 2000
+#define RING_WATCH_MIN 16
 
 /* Tells the CPU this is a wait loop (cheaper for the other hyperthread). */
 static void cpu_relax(void)
@@ -520,14 +527,19 @@ static int ring_ready(const t_ring_buffer *rb, int *turn, enum ring_need need, s
     return ring_used(rb) > 0;
 }
 
-/* 1 if room or data came during a bounded watch (see top). */
-static int ring_watch(const t_ring_buffer *rb, int *turn, enum ring_need need, size_t room)
+/* 1 if room or data came during a bounded watch; adapts its bound (see top). */
+static int ring_watch(t_ring_buffer *rb, int *turn, enum ring_need need, size_t room)
 {
-    for (int i = 0; i < RING_WATCH_CHECKS; i++) {
+    int *watch = &((struct ring_handle *)rb)->watch;
+
+    for (int i = 0; i < *watch; i++) {
         cpu_relax();
-        if (ring_ready(rb, turn, need, room))
+        if (ring_ready(rb, turn, need, room)) {
+            *watch = *watch > RING_WATCH_CHECKS / 2 ? RING_WATCH_CHECKS : *watch * 2;
             return 1;
+        }
     }
+    *watch = *watch / 2 < RING_WATCH_MIN ? RING_WATCH_MIN : *watch / 2;
     return 0;
 }
 
@@ -598,6 +610,7 @@ static t_ring_buffer *ring_new_handle(t_mapping *m, pid_t creator)
     if (h == MAP_FAILED)
         return NULL;
     h->creator = creator;
+    h->watch = RING_WATCH_CHECKS;
     h->rb.mapping = m;
     h->rb.capacity = sh->capacity;
     h->rb.head = &sh->head;

@@ -125,8 +125,8 @@ int         destroy_shared_region(const char *name);
  * the name can use it: one creates it, the others attach to it by name.
  *
  * Layout: the shared region starts with a header (the two cursors, the
- * capacity, the lock and the two condition variables, an "initialised"
- * mark), then `capacity` bytes of data. The t_ring_buffer itself is private
+ * capacity, the lock, the two condition variables and their waiter counts,
+ * an "initialised" mark), then `capacity` bytes of data. The t_ring_buffer itself is private
  * to each process (like t_mapping): it points into the shared region.
  *
  *   *head  total number of bytes ever written  (only grows)
@@ -140,8 +140,9 @@ int         destroy_shared_region(const char *name);
  *
  * Blocking is real sleeping: a process-shared mutex and two process-shared
  * condition variables (PTHREAD_PROCESS_SHARED) stored in the shared header.
- * A waiting process uses no CPU; it wakes when another process changes the
- * ring. pthread_*, getpid and memcpy are not on the exercise's list of
+ * A waiting process uses no CPU (after watching the ring for at most some
+ * tens of microseconds, see memory_mapper.c); it wakes when another process
+ * changes the ring. pthread_*, getpid and memcpy are not on the exercise's list of
  * allowed functions: the bonus needs them; link with -pthread.
  *
  * The ring has no notion of end of stream: a reader waits for as long as it
