@@ -147,11 +147,23 @@ if [ "$stage" != bare ]; then
         echo "run.sh: expected to be pid 1 of the new namespace, am $$" >&2
         exit 2
     fi
+    cd "$root" || exit 2
     mount -t tmpfs -o mode=1777,size=6g hostile-tmp /tmp &&
         mount -t tmpfs -o mode=1777,size=6g hostile-shm /dev/shm || {
         echo "run.sh: cannot mount private /tmp and /dev/shm" >&2
         exit 2
     }
+    # A checkout under /tmp (a CI clone) is under the new /tmp's cover:
+    # bind it back at its path, from the working directory that still
+    # points at it.
+    case $root in
+    /tmp/* | /dev/shm/*)
+        mkdir -p "$root" && mount --bind "/proc/$$/cwd" "$root" || {
+            echo "run.sh: cannot bind $root back under the private /tmp" >&2
+            exit 2
+        }
+        ;;
+    esac
     isolated=1
     # The run's cgroups stand for the whole hierarchy here, so that the
     # grader's own job cgroups nest under them (the run's limits hold for
