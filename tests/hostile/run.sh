@@ -155,10 +155,11 @@ if [ "$stage" != bare ]; then
     }
     # A checkout under /tmp (a CI clone) is under the new /tmp's cover:
     # bind it back at its path, from the working directory that still
-    # points at it.
+    # points at it (--no-canonicalize: resolved as a path, /proc/1/cwd would
+    # lead to the new, empty directory).
     case $root in
     /tmp/* | /dev/shm/*)
-        mkdir -p "$root" && mount --bind "/proc/$$/cwd" "$root" || {
+        mkdir -p "$root" && mount --no-canonicalize --bind "/proc/$$/cwd" "$root" || {
             echo "run.sh: cannot bind $root back under the private /tmp" >&2
             exit 2
         }
