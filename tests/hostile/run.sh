@@ -10,7 +10,8 @@
 # private to the run, see below). -g TREE: grade with TREE/build/moulinette,
 # TREE/config.yaml and TREE/reference/memory_mapper.h instead of this
 # checkout's (e.g. an older grader, to see the corpus catch it; not under
-# /tmp). The attacks and the checks still aim at /work/main.
+# /tmp). The attacks are written against /work/main and aimed at the checkout
+# under test (its path replaces /work/main in each copy).
 #
 # Corpus: tests/hostile/<NN-name>/ holds one submission: memory_mapper.c
 # (the reference plus one attack), ATTACK (one line), `expected`, and
@@ -328,6 +329,11 @@ for name in $names; do
     mkdir -p "$work/sub"
     cp -RP "$src" "$sub"
     rm -f "$sub/expected" "$sub/ATTACK" "$sub/DANGEROUS"
+    # The attacks are written against /work/main: aim them at the checkout
+    # under test, wherever it is (a CI clone).
+    if [ -f "$sub/memory_mapper.c" ] && [ ! -L "$sub/memory_mapper.c" ] && [ "$root" != /work/main ]; then
+        sed -i "s|/work/main|$root|g" "$sub/memory_mapper.c"
+    fi
     if [ ! -e "$sub/memory_mapper.h" ] && [ ! -L "$sub/memory_mapper.h" ]; then
         cp "$tree/reference/memory_mapper.h" "$sub/memory_mapper.h"
     fi
