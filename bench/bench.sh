@@ -29,9 +29,11 @@ median_ms() { # median_ms COMMAND...: prints the median wall time in ms
         awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'
 }
 
+main_rows=$(median_ms build/moulinette --no-bonus "$submission")
 sandboxed=$(median_ms build/moulinette "$submission")
 bare=$(median_ms build/moulinette --sandbox=off "$submission")
 echo "grading $submission, median of $runs runs:"
-echo "  sandboxed:      $sandboxed ms   (target: under 500 ms)"
-echo "  --sandbox=off:  $bare ms"
+echo "  the ten rows:   $main_rows ms   (target: under 500 ms)"
+echo "  with the bonus: $sandboxed ms"
+echo "  --sandbox=off:  $bare ms (with the bonus)"
 awk -v a="$sandboxed" -v b="$bare" 'BEGIN {printf "  sandbox cost:   %+.0f%%   (target: at most +30%%)\n", (a / b - 1) * 100}'

@@ -16,7 +16,7 @@
 
 static const char usage[] =
     "usage: moulinette [--config FILE] [--format text|json] [--output FILE] [--jobs N]\n"
-    "                  [--sandbox auto|strict|off] SUBMISSION_DIR...\n"
+    "                  [--sandbox auto|strict|off] [--no-bonus] SUBMISSION_DIR...\n"
     "Grades each folder (memory_mapper.c and memory_mapper.h) against config.yaml.\n"
     "  --config FILE   grading table (default: ./config.yaml, else the one beside build/)\n"
     "  --format FMT    text (default) or json\n"
@@ -25,6 +25,7 @@ static const char usage[] =
     "  --sandbox MODE  auto (default): use every protection the machine allows, say\n"
     "                  which are off; strict: refuse to grade without all of them;\n"
     "                  off: sessions and rlimits only (to time the sandbox, trusted code)\n"
+    "  --no-bonus      grade the main rows only, not the bonus rows\n"
     "Exit status: 0 every submission graded, 2 usage or config error, 1 grader failure.\n";
 
 static int parse_jobs(const char *s, int *out)
@@ -80,19 +81,21 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
     static const struct option options[] = {
         {"config", required_argument, NULL, 'c'}, {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
-        {"sandbox", required_argument, NULL, 's'}, {"help", no_argument, NULL, 'h'},
-        {NULL, 0, NULL, 0},
+        {"sandbox", required_argument, NULL, 's'}, {"no-bonus", no_argument, NULL, 'b'},
+        {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int c;
 
-    *cli = (struct cli){NULL, &report_text, NULL, cpus > 0 && cpus < 64 ? (int)cpus : 2, SANDBOX_AUTO, NULL, 0};
+    *cli = (struct cli){NULL, &report_text, NULL, cpus > 0 && cpus < 64 ? (int)cpus : 2, SANDBOX_AUTO, 0, NULL, 0};
     while ((c = getopt_long(argc, argv, "c:f:o:j:h", options, NULL)) != -1) {
         if (c == 'h') {
             fputs(usage, stdout);
             return CLI_HELP;
         } else if (c == 'c')
             cli->config = optarg;
+        else if (c == 'b')
+            cli->no_bonus = 1;
         else if (c == 'o')
             cli->output = optarg;
         else if (c == 'f' && !(cli->format = report_find(optarg)))

@@ -1,7 +1,7 @@
 /*
  * cli.h - the command line:
  *   moulinette [--config FILE] [--format text|json] [--output FILE]
- *              [--jobs N] [--sandbox auto|strict|off] SUBMISSION_DIR...
+ *              [--jobs N] [--sandbox auto|strict|off] [--no-bonus] SUBMISSION_DIR...
  * Other tools depend on it: extend it, never change what exists.
  */
 #ifndef MM_CLI_H
@@ -22,6 +22,7 @@ struct cli {
     const char *output; /* NULL: stdout */
     int jobs;
     enum sandbox_mode sandbox;
+    int no_bonus; /* --no-bonus: grade the main rows only */
     char **submissions;
     size_t nsubmissions;
 };

@@ -300,6 +300,23 @@ char *config_path(const struct config *cfg, const char *relative)
     return xasprintf("%s%s", cfg->base_dir ? cfg->base_dir : "", relative);
 }
 
+void config_drop_bonus(struct config *cfg)
+{
+    size_t kept = 0;
+
+    for (size_t r = 0; r < cfg->nrows; r++) {
+        if (!cfg->rows[r].bonus) {
+            cfg->rows[kept++] = cfg->rows[r];
+            continue;
+        }
+        free(cfg->rows[r].id);
+        free(cfg->rows[r].title);
+        free(cfg->rows[r].category);
+        sl_free(&cfg->rows[r].tests);
+    }
+    cfg->nrows = kept;
+}
+
 void config_free(struct config *cfg)
 {
     if (!cfg)

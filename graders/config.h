@@ -76,6 +76,9 @@ struct config *config_parse(const char *name, const char *text, size_t len, stru
 /* Resolves a config-relative path (absolute paths are kept). */
 char *config_path(const struct config *cfg, const char *relative);
 
+/* Removes the bonus rows (--no-bonus). */
+void config_drop_bonus(struct config *cfg);
+
 void config_free(struct config *cfg);
 
 #endif

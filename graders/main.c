@@ -42,6 +42,8 @@ int main(int argc, char **argv)
     free(config_file);
     if (!cfg)
         return 2;
+    if (cli.no_bonus)
+        config_drop_bonus(cfg);
     grader = grader_open(cfg, cli.jobs, cli.sandbox);
     if (!grader) {
         config_free(cfg);

@@ -65,6 +65,10 @@ spec_main() {
 }
 check "the specification's test main passes on the reference" spec_main
 
+grade nobonus reference --no-bonus
+check "--no-bonus grades the ten rows only" test "$(grep -c '^ *[0-9][0-9]*  ' "$out/nobonus.txt")" -eq 10
+check "... and prints no bonus line" sh -c "! grep -q '^Bonus' '$out/nobonus.txt'"
+
 # JSON: one object, with the fields other tools read.
 grade json reference --format json
 json_ok() {
