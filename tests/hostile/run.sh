@@ -13,8 +13,10 @@
 # /tmp). The attacks are written against /work/main and aimed at the checkout
 # under test (its path replaces /work/main in each copy).
 #
-# Corpus: tests/hostile/<NN-name>/ holds one submission: memory_mapper.c
-# (the reference plus one attack), ATTACK (one line), `expected`, and
+# Corpus: tests/hostile/<NN-name>/ holds one submission: attack.patch (the
+# reference plus one attack, as a patch applied to reference/memory_mapper.c
+# at run time) or the files themselves (a symlink, an empty file, no
+# source), ATTACK (one line), `expected`, and
 # optionally DANGEROUS (skipped unless the run is in a pid namespace). A
 # folder without memory_mapper.h is graded with reference/memory_mapper.h
 # copied in (so a folder stores only its .c).
@@ -329,6 +331,17 @@ for name in $names; do
     mkdir -p "$work/sub"
     cp -RP "$src" "$sub"
     rm -f "$sub/expected" "$sub/ATTACK" "$sub/DANGEROUS"
+    # Most attacks are stored as a patch against the reference.
+    if [ -f "$sub/attack.patch" ]; then
+        cp "$root/reference/memory_mapper.c" "$sub/memory_mapper.c" &&
+            patch -s -p1 -d "$sub" -i "$sub/attack.patch" || {
+            echo "FAIL  $name: attack.patch does not apply to reference/memory_mapper.c"
+            failed=$((failed + 1))
+            failed_names="$failed_names $name"
+            continue
+        }
+        rm -f "$sub/attack.patch"
+    fi
     # The attacks are written against /work/main: aim them at the checkout
     # under test, wherever it is (a CI clone).
     if [ -f "$sub/memory_mapper.c" ] && [ ! -L "$sub/memory_mapper.c" ] && [ "$root" != /work/main ]; then
