@@ -148,11 +148,14 @@ static int enter_namespaces(const struct isolation *iso)
         return unshare(NS_FLAGS);
     if (unshare(NS_FLAGS | CLONE_NEWUSER) < 0)
         return -1;
-    /* The user keeps its own uid inside: no privilege is gained. */
-    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)uid, (unsigned)uid);
+    /* Inside, the user is nobody: never uid 0, which would keep every
+     * capability in the namespace across exec (even when the grader is
+     * itself the mapped root of a user namespace), and with it the right
+     * to open the runner's descriptors through /proc. */
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)SANDBOX_UID, (unsigned)uid);
     if (write_text("/proc/self/uid_map", map) < 0 || write_text("/proc/self/setgroups", "deny") < 0)
         return -1;
-    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)gid, (unsigned)gid);
+    snprintf(map, sizeof map, "%u %u 1\n", (unsigned)SANDBOX_GID, (unsigned)gid);
     return write_text("/proc/self/gid_map", map);
 }
 

@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <unistd.h>
 
 static int g_result_fd = -1;
@@ -115,6 +116,11 @@ int main(int argc, char *argv[])
     struct criterion_test_set *tests;
     int ok = 1;
 
+    /* The test workers run as the same uid as this runner (always, when
+     * the grader is not root): non-dumpable, the runner's /proc/<pid>/fd
+     * is closed to them, so they cannot open its result descriptor there
+     * and write records of their own. */
+    prctl(PR_SET_DUMPABLE, 0);
     take_result_fd();
     tests = criterion_initialize();
     if (criterion_handle_args(argc, argv, true))
