@@ -229,7 +229,6 @@ static void reap(struct slot *s)
     r->exited = WIFEXITED(status);
     r->exit_code = r->exited ? WEXITSTATUS(status) : 0;
     r->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    r->cpu_limit = r->signal == SIGXCPU;
     s->reaped = 1;
 }
 
@@ -246,7 +245,6 @@ static void read_command_status(struct slot *s)
     r->exited = WIFEXITED(status);
     r->exit_code = r->exited ? WEXITSTATUS(status) : 0;
     r->signal = WIFSIGNALED(status) ? WTERMSIG(status) : 0;
-    r->cpu_limit = r->signal == SIGXCPU;
 }
 
 static void read_setup_error(struct slot *s)

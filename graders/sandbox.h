@@ -33,7 +33,6 @@ struct job_result {
     int exit_code;
     int signal;      /* killed by this signal (0 if it exited) */
     int timed_out;   /* killed by the grader at its deadline */
-    int cpu_limit;   /* killed by RLIMIT_CPU (SIGXCPU/SIGKILL past the soft limit) */
     int memory_limit; /* a process of the job was killed for its memory cgroup limit */
     double wall;     /* seconds */
     struct strbuf output;  /* stdout+stderr, at most limits.output_kb KiB */
