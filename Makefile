@@ -15,14 +15,15 @@ DEPS    := $(BUILD)/.deps-ok
 
 GRADER_SRC  := $(filter-out graders/main.c graders/mutation_main.c,$(wildcard graders/*.c))
 GRADER_OBJ  := $(GRADER_SRC:graders/%.c=$(BUILD)/graders/%.o)
-TEST_SRC    := tests/harness.c tests/procview.c tests/main.c $(wildcard tests/rows/*.c)
-TEST_OBJ    := $(TEST_SRC:tests/%.c=$(BUILD)/tests/%.o)
+CHECK_SRC   := tests/runner.c tests/harness.c tests/procview.c tests/remote.c tests/stubs.c \
+               $(wildcard tests/rows/*.c)
+CHECK_OBJ   := $(CHECK_SRC:tests/%.c=$(BUILD)/tests/%.o)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_OBJ    := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
 .PHONY: all grade test unit e2e mutants hostile bench clean deps
 
-all: $(BUILD)/moulinette $(BUILD)/tests/mmtests.o
+all: $(BUILD)/moulinette $(BUILD)/tests/checker $(BUILD)/tests/driver.o
 
 # Installs (as root) or asks for (otherwise) Criterion and libyaml.
 $(DEPS): graders/ensure-deps.sh
@@ -42,14 +43,14 @@ $(BUILD)/moulinette: $(GRADER_OBJ) $(BUILD)/graders/main.o
 $(BUILD)/mutation-check: $(GRADER_OBJ) $(BUILD)/graders/mutation_main.o
 	$(CC) $^ -o $@ $(shell pkg-config --libs yaml-0.1) -lm
 
-# The tests are compiled once, without any submission: each submission is
-# linked against this one relocatable object (see tests/api.h).
+# The checker (tests/remote.h) is built once and never linked with a
+# submission; each submission is linked with the driver's object alone.
 $(BUILD)/tests/%.o: tests/%.c tests/*.h graders/*.h | $(DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -D_DEFAULT_SOURCE $(shell pkg-config --cflags criterion) -c $< -o $@
+	$(CC) $(CFLAGS) -D_DEFAULT_SOURCE -c $< -o $@
 
-$(BUILD)/tests/mmtests.o: $(TEST_OBJ)
-	ld -r $^ -o $@
+$(BUILD)/tests/checker: $(CHECK_OBJ)
+	$(CC) $^ -o $@ -lrt
 
 grade: all
 	@$(BUILD)/moulinette $(STUDENT)

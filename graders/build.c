@@ -39,8 +39,8 @@ static const char *const step_failure[] = {
     [STEP_LOCALIZE] = "the grader could not localize your object's symbols",
     [STEP_SHIM] = "your memory_mapper.h does not match the subject: t_mapping needs the fields "
                   "addr and size, and the prototypes must be the subject's",
-    [STEP_LINK] = "your submission does not link with the tests (a main() of your own, or a "
-                  "function the tests also define?)",
+    [STEP_LINK] = "your submission does not link with the test driver (a main() of your own, or a "
+                  "function the driver also defines?)",
 };
 
 /* ---- scratch copy ---------------------------------------------------------------- */
@@ -195,6 +195,19 @@ static void copy_grader_file(struct work *w, const char *relative, const char *n
     char *to = in_dir(w->scratch, name);
 
     if (copy_file(from, to, 0644) != 0)
+        die("cannot copy %s into %s: %s", from, w->scratch, strerror(errno));
+    free(from);
+    free(to);
+}
+
+/* The checker joins the driver only now that the build is over: no job
+ * that could write to the scratch directory ever sees it. */
+static void install_checker(struct work *w)
+{
+    char *from = config_path(w->cfg, w->cfg->checker);
+    char *to = in_dir(w->scratch, "checker");
+
+    if (copy_file(from, to, 0755) != 0)
         die("cannot copy %s into %s: %s", from, w->scratch, strerror(errno));
     free(from);
     free(to);
@@ -367,7 +380,7 @@ static void set_step_argv(struct work *w, enum step step, struct strlist *argv)
     case STEP_LINK:
         sl_push(argv, w->tools->cc);
         sl_push(argv, "-o");
-        sl_push(argv, "tests");
+        sl_push(argv, "driver");
         push_objects(w, argv);
         sl_push(argv, "mm_shim.o");
         for (size_t i = 0; i < cfg->test_shims.count; i++) {
@@ -377,15 +390,22 @@ static void set_step_argv(struct work *w, enum step step, struct strlist *argv)
                 sl_push(argv, shim);
             free(shim);
         }
-        sl_push(argv, "mm_tests.o");
+        sl_push(argv, "mm_driver.o");
         sl_extend(argv, &cfg->link_flags);
         break;
     }
 }
 
-static void note_symbols(struct work *w, const struct elf_facts *facts)
+/* A note names at most this many symbols: 200,000 globals must not make a
+ * 40 MB report. */
+enum { NOTE_NAMES_MAX = 20 };
+
+/* Records the forbidden functions `facts` uses and, for the submission's
+ * own objects (`localized`), the globals that will be made static. */
+static void note_symbols(struct work *w, const struct elf_facts *facts, int localized)
 {
     struct strbuf local = {0};
+    size_t count = 0;
 
     for (size_t i = 0; i < facts->undefined.count; i++) {
         const char *name = facts->undefined.items[i];
@@ -393,41 +413,78 @@ static void note_symbols(struct work *w, const struct elf_facts *facts)
         if (sl_contains(&w->cfg->forbidden, name) && !sl_contains(&w->grade->forbidden_used, name))
             sl_push(&w->grade->forbidden_used, name);
     }
-    for (size_t i = 0; i < facts->globals.count; i++)
-        if (!sl_contains(&w->cfg->api, facts->globals.items[i]))
-            sb_printf(&local, "%s%s", local.len ? ", " : "", facts->globals.items[i]);
+    for (size_t i = 0; localized && i < facts->globals.count; i++) {
+        char *name;
+
+        if (sl_contains(&w->cfg->api, facts->globals.items[i]))
+            continue;
+        if (++count > NOTE_NAMES_MAX)
+            continue;
+        name = elf_printable(facts->globals.items[i]);
+        sb_printf(&local, "%s%s", local.len ? ", " : "", name);
+        free(name);
+    }
+    if (count > NOTE_NAMES_MAX)
+        sb_printf(&local, " and %zu more", count - NOTE_NAMES_MAX);
     if (local.len)
         sl_pushf(&w->grade->notes, "made static (only the exercise's functions may be global): %s",
                  local.data);
     sb_free(&local);
 }
 
-/* Reads the compiled objects; 0 to go on, -1 when the build must stop. */
+/* The submission's file compiled into the shims (they include it by name). */
+static const char shim_header[] = "memory_mapper.h";
+
+/* Reads one object built from the submission's files, refuses it (see
+ * elf_refusal) or notes what it uses. `who` is the file its code comes
+ * from. A shim may define only the shims' own globals (config
+ * forbidden.shim_globals); the submission's objects may define any, made
+ * static in the next step. 0 to go on, -1 when the build stopped. */
+static int inspect_object(struct work *w, const char *object, const char *who, int shim)
+{
+    const struct config *cfg = w->cfg;
+    const struct elf_policy policy = {&cfg->refused_symbols, &cfg->allowed_sections,
+                                      shim ? &cfg->shim_globals : NULL};
+    char *path = in_dir(w->scratch, object);
+    struct elf_facts facts;
+    char *why = NULL;
+
+    if (elf_inspect(path, &facts, &why) == 0)
+        why = elf_refusal(&facts, &policy, who);
+    if (why)
+        fail_build(w, why);
+    else
+        note_symbols(w, &facts, !shim);
+    elf_facts_free(&facts);
+    free(path);
+    return why ? -1 : 0;
+}
+
+/* Reads every object built from the submission's files: its sources' and
+ * the shims', into which its header is compiled (a constructor or a weak
+ * mincore in the header would otherwise reach the tests unseen). 0 to go
+ * on, -1 when the build stopped. */
 static int inspect_objects(struct work *w)
 {
-    for (size_t i = 0; i < w->cfg->sources.count; i++) {
-        char *o = object_name(w->cfg->sources.items[i]);
-        char *path = in_dir(w->scratch, o);
-        struct elf_facts facts;
-        char *error = NULL;
-        int ok = elf_inspect(path, &facts, &error) == 0;
+    int ok = 1;
 
-        if (!ok)
-            fail_build(w, error);
-        else if (facts.init_sections.count) {
-            fail_build(w, xasprintf("refused: constructor in %s (%s): code that runs before "
-                                    "or after the tests is not allowed",
-                                    o, facts.init_sections.items[0]));
-            ok = 0;
-        } else
-            note_symbols(w, &facts);
-        elf_facts_free(&facts);
-        free(path);
+    for (size_t i = 0; i < w->cfg->sources.count && ok; i++) {
+        char *o = object_name(w->cfg->sources.items[i]);
+
+        ok = inspect_object(w, o, o, 0) == 0;
         free(o);
-        if (!ok)
-            return -1;
     }
-    return 0;
+    if (ok)
+        ok = inspect_object(w, "mm_shim.o", shim_header, 1) == 0;
+    for (size_t i = 0; i < w->cfg->test_shims.count && ok; i++) {
+        char *o = extra_shim(i, "o");
+
+        /* An optional shim that did not compile is not linked either. */
+        if (exists_in(w, o))
+            ok = inspect_object(w, o, shim_header, 1) == 0;
+        free(o);
+    }
+    return ok ? 0 : -1;
 }
 
 static int write_api_list(const struct work *w)
@@ -528,6 +585,7 @@ static void step_done(struct job *job, void *ctx)
     }
     if (b->step == STEP_LINK) {
         w->grade->compile_ok = 1;
+        install_checker(w);
         run_start(w);
         return;
     }
@@ -567,7 +625,7 @@ void build_start(struct work *w)
         copy_grader_file(w, w->cfg->test_shims.items[i], shim);
         free(shim);
     }
-    copy_grader_file(w, w->cfg->test_object, "mm_tests.o");
+    copy_grader_file(w, w->cfg->test_object, "mm_driver.o");
     if (write_prelude(w) != 0 || write_api_list(w) != 0)
         die("cannot write into %s: %s", w->scratch, strerror(errno));
     w->build_pending = 2;

@@ -66,12 +66,14 @@ static const struct ymap_field compile_fields[] = {
 
 struct tests_raw {
     char *object;
+    char *checker;
     char *shim;
     struct strlist extra_shims;
 };
 
 static const struct ymap_field tests_fields[] = {
     F("object", K_STRING, struct tests_raw, object, 1, 0, 0),
+    F("checker", K_STRING, struct tests_raw, checker, 1, 0, 0),
     F("shim", K_STRING, struct tests_raw, shim, 1, 0, 0),
     F("extra_shims", K_LIST, struct tests_raw, extra_shims, 0, 0, 0),
 };
@@ -79,11 +81,17 @@ static const struct ymap_field tests_fields[] = {
 struct forbidden_raw {
     struct strlist functions;
     long penalty;
+    struct strlist refused_symbols;
+    struct strlist allowed_sections;
+    struct strlist shim_globals;
 };
 
 static const struct ymap_field forbidden_fields[] = {
     F("functions", K_LIST, struct forbidden_raw, functions, 1, 0, 0),
     F("penalty", K_INT, struct forbidden_raw, penalty, 1, 0, 1000),
+    F("refused_symbols", K_LIST, struct forbidden_raw, refused_symbols, 1, 0, 0),
+    F("allowed_sections", K_LIST, struct forbidden_raw, allowed_sections, 1, 0, 0),
+    F("shim_globals", K_LIST, struct forbidden_raw, shim_globals, 1, 0, 0),
 };
 
 static const struct ymap_field limits_fields[] = {
@@ -136,17 +144,64 @@ static void take_tests(struct ymap_ctx *c, yaml_node_t *n, struct config *cfg)
 
     ymap_section(c, n, "tests", tests_fields, NFIELDS(tests_fields), &raw);
     cfg->test_object = raw.object;
+    cfg->checker = raw.checker;
     cfg->shim_source = raw.shim;
     cfg->test_shims = raw.extra_shims;
+}
+
+/* The value of `key` in mapping `n`, or NULL. */
+static yaml_node_t *value_of(struct ymap_ctx *c, yaml_node_t *n, const char *key)
+{
+    if (n->type != YAML_MAPPING_NODE)
+        return NULL;
+    for (yaml_node_pair_t *p = n->data.mapping.pairs.start; p < n->data.mapping.pairs.top; p++) {
+        yaml_node_t *k = yaml_document_get_node(c->doc, p->key);
+
+        if (k->type == YAML_SCALAR_NODE && strcmp(ymap_scalar(k), key) == 0)
+            return yaml_document_get_node(c->doc, p->value);
+    }
+    return NULL;
+}
+
+/* A pattern is a name or a prefix and one final '*' (see elf.h): a '*'
+ * anywhere else would match nothing, and a list that looks like a
+ * protection would protect nothing. */
+static void check_patterns(struct ymap_ctx *c, yaml_node_t *n, const char *key)
+{
+    yaml_node_t *list = value_of(c, n, key);
+
+    if (!list || list->type != YAML_SEQUENCE_NODE)
+        return; /* reported by ymap_section */
+    for (yaml_node_item_t *i = list->data.sequence.items.start; i < list->data.sequence.items.top;
+         i++) {
+        yaml_node_t *item = yaml_document_get_node(c->doc, *i);
+        const char *star = item->type == YAML_SCALAR_NODE ? strchr(ymap_scalar(item), '*') : NULL;
+
+        if (star && star[1])
+            ymap_report(c, &item->start_mark, "forbidden.%s: \"%s\": '*' may only end a pattern",
+                        key, ymap_scalar(item));
+    }
 }
 
 static void take_forbidden(struct ymap_ctx *c, yaml_node_t *n, struct config *cfg)
 {
     struct forbidden_raw raw = {0};
+    yaml_node_t *sections;
 
     ymap_section(c, n, "forbidden", forbidden_fields, NFIELDS(forbidden_fields), &raw);
+    check_patterns(c, n, "refused_symbols");
+    check_patterns(c, n, "allowed_sections");
+    check_patterns(c, n, "shim_globals");
+    sections = value_of(c, n, "allowed_sections");
+    if (sections && sections->type == YAML_SEQUENCE_NODE
+        && sections->data.sequence.items.start == sections->data.sequence.items.top)
+        ymap_report(c, &sections->start_mark,
+                    "forbidden.allowed_sections: an empty list would refuse every object");
     cfg->forbidden = raw.functions;
     cfg->forbidden_penalty = (int)raw.penalty;
+    cfg->refused_symbols = raw.refused_symbols;
+    cfg->allowed_sections = raw.allowed_sections;
+    cfg->shim_globals = raw.shim_globals;
 }
 
 static void take_limits(struct ymap_ctx *c, yaml_node_t *n, struct config *cfg)
@@ -336,9 +391,13 @@ void config_free(struct config *cfg)
     sl_free(&cfg->api);
     sl_free(&cfg->test_shims);
     sl_free(&cfg->forbidden);
+    sl_free(&cfg->refused_symbols);
+    sl_free(&cfg->allowed_sections);
+    sl_free(&cfg->shim_globals);
     free(cfg->cc);
     free(cfg->default_header);
     free(cfg->test_object);
+    free(cfg->checker);
     free(cfg->shim_source);
     free(cfg->path);
     free(cfg->base_dir);

@@ -50,13 +50,21 @@ struct config {
     struct strlist api;       /* the only symbols a submission may define globally */
 
     /* the tests */
-    char *test_object; /* the compiled tests, linked with each submission */
+    char *test_object; /* the driver's object, linked with each submission */
+    char *checker;     /* the prebuilt checker, which runs the tests against the driver */
     char *shim_source; /* compiled against the submission's header */
     struct strlist test_shims; /* optional extra shims, skipped if they fail */
 
     /* forbidden functions */
     struct strlist forbidden;
     int forbidden_penalty;
+
+    /* What objects built from the submission may contain (see elf.h);
+     * patterns: "name" or "prefix*". */
+    struct strlist refused_symbols;  /* neither used nor defined: refused */
+    struct strlist allowed_sections; /* any other section: refused */
+    struct strlist shim_globals;     /* the shims' own functions: the only globals
+                                      * an object compiled from the header may define */
 
     struct limits_config limits;
 

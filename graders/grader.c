@@ -44,6 +44,7 @@ static char *find_program(const char *name)
 static int find_tools(const struct config *cfg, struct tools *tools)
 {
     char *object = config_path(cfg, cfg->test_object);
+    char *checker = config_path(cfg, cfg->checker);
     int ok = 1;
 
     tools->cc = find_program(cfg->cc);
@@ -55,8 +56,13 @@ static int find_tools(const struct config *cfg, struct tools *tools)
         fprintf(stderr, "moulinette: the compiled tests %s are missing (%s): run make\n", object,
                 strerror(errno));
         ok = 0;
+    } else if (access(checker, X_OK) != 0) {
+        fprintf(stderr, "moulinette: the checker %s is missing (%s): run make\n", checker,
+                strerror(errno));
+        ok = 0;
     }
     free(object);
+    free(checker);
     return ok;
 }
 

@@ -1,6 +1,7 @@
 /*
- * run.c - one sandboxed job per row: the linked runner, filtered down to
- * the row's suite, with the row's timeout for each test. Rows are
+ * run.c - one sandboxed job per row: the checker, filtered down to the
+ * row's suite, with the row's timeout for each test, driving the
+ * submission's driver (tests/remote.h). Rows are
  * independent processes, so a crash, a hang or a leak in one cannot touch
  * another's verdict, and rows run in parallel up to --jobs.
  */
@@ -11,8 +12,8 @@
 
 #include "score.h"
 
-/* The grader's own wall-clock bound sits above Criterion's per-test
- * timeouts, which cover only the test bodies, not the runner's start-up. */
+/* The grader's own wall-clock bound sits above the checker's per-test
+ * timeouts, which cover only the tests, not the checker's start-up. */
 #define RUNNER_GRACE_SECONDS 2.0
 
 struct row_slot {
@@ -58,11 +59,11 @@ static void submit_group(struct work *w, struct job *job, struct row_grade *r, s
     work_job_init(w, job, timeout * (double)slot->count + RUNNER_GRACE_SECONDS);
     /* Relative: under the job's own /tmp, only its working directory
      * still leads to the scratch copy. */
-    sl_push(&job->argv, "./tests");
+    sl_push(&job->argv, "./checker");
+    sl_push(&job->argv, "--driver=./driver");
     sl_pushf(&job->argv, "--filter=%.*s/*", (int)suite_length(r->tests[first].test),
              r->tests[first].test);
     sl_pushf(&job->argv, "--timeout=%g", timeout);
-    sl_push(&job->argv, "--jobs=1");
     sl_push(&job->env, "MM_RESULT_FD=3");
     job->limits.cpu_seconds *= (double)slot->count;
     job->record_fd = 1;

@@ -10,7 +10,6 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <setjmp.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -22,44 +21,35 @@
 #include <unistd.h>
 
 #include "procview.h"
+#include "remote.h"
 
 /* ---- state of the current test ------------------------------------------ */
 
 static struct mm_snapshot g_before;
 static char g_dir[64];
-static int g_step_fd = -1;
 static char g_shm_names[8][64];
 static int g_shm_count;
 
-/* The runner reads the last step of a crashed test from this file. */
-static void open_step_file(void)
+void mm_fail(const char *fmt, ...)
 {
-    char path[256];
+    char msg[2048];
+    va_list ap;
 
-    snprintf(path, sizeof path, "/tmp/mm-step-%d-%s-%s", (int)getppid(),
-             criterion_current_suite->name, criterion_current_test->name);
-    g_step_fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    va_start(ap, fmt);
+    vsnprintf(msg, sizeof msg, fmt, ap);
+    va_end(ap);
+    mm_report_failure(msg);
 }
 
 void mm_step(const char *fmt, ...)
 {
     char buf[256];
     va_list ap;
-    int n;
 
-    if (g_step_fd < 0) {
-        errno = 0;
-        return;
-    }
     va_start(ap, fmt);
-    n = vsnprintf(buf, sizeof buf, fmt, ap);
+    vsnprintf(buf, sizeof buf, fmt, ap);
     va_end(ap);
-    if (n < 0)
-        return;
-    if ((size_t)n >= sizeof buf)
-        n = sizeof buf - 1;
-    if (ftruncate(g_step_fd, 0) == 0)
-        (void)!pwrite(g_step_fd, buf, (size_t)n, 0);
+    mm_runner_step(buf);
     /* A step precedes a call under test: the errno a message prints is
      * then the call's own, not one the harness left behind. */
     errno = 0;
@@ -69,13 +59,16 @@ void mm_begin(void)
 {
     snprintf(g_dir, sizeof g_dir, "/tmp/mm-test-XXXXXX");
     if (!mkdtemp(g_dir))
-        cr_assert_fail("test set-up: cannot create a directory in /tmp: %s",
-                       strerror(errno));
-    open_step_file();
-    mm_step("starting the test");
+        mm_fail("test set-up: cannot create a directory in /tmp: %s", strerror(errno));
+    /* The driver runs as this uid and must reach the test's files. */
+    chmod(g_dir, 0755);
+    mm_step("starting the process that runs your code");
+    mm_driver_start(mm_runner_driver());
     mm_msync_reset();
-    /* Last: everything the harness itself opened is part of the baseline. */
-    mm_snapshot_take(&g_before);
+    mm_step("starting the test");
+    /* Last: everything the driver opened or mapped by itself is part of
+     * the baseline. */
+    mm_snapshot_take(mm_driver_pid(), &g_before);
 }
 
 /* Removes what the test created, whatever the submission did. */
@@ -85,8 +78,12 @@ void mm_end(void)
     DIR *d;
     struct dirent *e;
 
+    mm_driver_stop();
     for (int i = 0; i < g_shm_count; i++)
         shm_unlink(g_shm_names[i]);
+    g_shm_count = 0;
+    if (!g_dir[0])
+        return;
     d = opendir(g_dir);
     while (d && (e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
@@ -97,8 +94,7 @@ void mm_end(void)
     if (d)
         closedir(d);
     rmdir(g_dir);
-    if (g_step_fd >= 0)
-        close(g_step_fd);
+    g_dir[0] = '\0';
 }
 
 void mm_finish(const char *after)
@@ -107,11 +103,10 @@ void mm_finish(const char *after)
     char leak[512];
 
     mm_step("checking for leaks %s", after);
-    mm_snapshot_take(&now);
+    mm_snapshot_take(mm_driver_pid(), &now);
     if (mm_snapshot_leak(&g_before, &now, after, leak, sizeof leak))
-        cr_assert_fail("%s", leak);
-    /* The completion mark: the only passing assertion of a test. */
-    cr_assert(1, "mm:complete");
+        mm_fail("%s", leak);
+    mm_runner_complete();
 }
 
 /* ---- data ---------------------------------------------------------------- */
@@ -140,6 +135,71 @@ size_t mm_mismatch(const void *buf, size_t len, unsigned seed)
         if (p[i] != pattern_byte(i, seed))
             return i;
     return len;
+}
+
+void mm_rfill(const void *addr, size_t len, unsigned seed, const char *what)
+{
+    unsigned char chunk[4096];
+
+    for (size_t off = 0; off < len; off += sizeof chunk) {
+        size_t n = len - off < sizeof chunk ? len - off : sizeof chunk;
+
+        for (size_t i = 0; i < n; i++)
+            chunk[i] = pattern_byte(off + i, seed);
+        if (mm_remote_write((uintptr_t)addr + off, chunk, n) != 0)
+            mm_fail("%s: the write at %p failed: the page is %s", what,
+                    (void *)((uintptr_t)addr + off),
+                    strchr(mm_perms((const char *)addr + off), 'w') ? "not mapped" : "not writable");
+    }
+}
+
+size_t mm_rmismatch(const void *addr, size_t len, unsigned seed)
+{
+    unsigned char chunk[4096];
+
+    for (size_t off = 0; off < len; off += sizeof chunk) {
+        size_t n = len - off < sizeof chunk ? len - off : sizeof chunk;
+
+        if (mm_remote_read((uintptr_t)addr + off, chunk, n) != 0)
+            return off;
+        for (size_t i = 0; i < n; i++)
+            if (chunk[i] != pattern_byte(off + i, seed))
+                return off + i;
+    }
+    return len;
+}
+
+void mm_rput(const void *addr, const char *s, const char *what)
+{
+    if (mm_remote_write((uintptr_t)addr, s, strlen(s) + 1) != 0)
+        mm_fail("%s: the write at %p failed: the page is %s", what, addr,
+                strchr(mm_perms(addr), 'w') ? "not mapped" : "not writable");
+}
+
+const char *mm_rget(const void *addr)
+{
+    static char buf[256];
+    size_t page = mm_page();
+    size_t first = page - ((uintptr_t)addr & (page - 1));
+
+    /* Page by page: the string may end just before an unmapped page. */
+    memset(buf, 0, sizeof buf);
+    if (first > sizeof buf - 1)
+        first = sizeof buf - 1;
+    if (mm_remote_read((uintptr_t)addr, buf, first) != 0)
+        return "";
+    if (memchr(buf, '\0', first) == NULL)
+        (void)mm_remote_read((uintptr_t)addr + first, buf + first, sizeof buf - 1 - first);
+    buf[sizeof buf - 1] = '\0';
+    return buf;
+}
+
+void mm_runmap(const void *addr, size_t len)
+{
+    uint64_t arg[4] = {(uintptr_t)addr, len, 0, 0};
+
+    MM_CHECK(mm_rpc(MM_OP_MUNMAP, 0, arg, NULL, 0, NULL, 0, NULL) == 0,
+             "test set-up: cannot unmap %p: %s", addr, strerror(errno));
 }
 
 size_t mm_page(void)
@@ -213,110 +273,58 @@ const char *mm_shm_name(const char *tag)
     return name;
 }
 
-/* ---- observing the process ------------------------------------------------ */
+/* ---- observing the driver ------------------------------------------------ */
 
 size_t mm_pages_mapped(const void *addr, size_t len)
 {
     size_t page = mm_page();
     uintptr_t start = (uintptr_t)addr & ~(page - 1);
-    uintptr_t end = (uintptr_t)addr + len;
-    unsigned char vec;
-    size_t count = 0;
 
-    /* mincore fails with ENOMEM exactly on pages that are not mapped. */
-    for (uintptr_t p = start; p < end; p += page)
-        if (mincore((void *)p, page, &vec) == 0)
-            count++;
-    return count;
+    return mm_maps_pages(mm_driver_pid(), start, (uintptr_t)addr + len, page);
 }
 
 const char *mm_perms(const void *addr)
 {
     static char perms[8];
+    const struct mm_range *r = mm_maps_find(mm_driver_pid(), (uintptr_t)addr);
 
-    if (!mm_maps_perms((uintptr_t)addr, perms))
-        return "none";
+    snprintf(perms, sizeof perms, "%s", r ? r->perms : "none");
     return perms;
+}
+
+const char *mm_mapped_path(const void *addr)
+{
+    static char path[sizeof ((struct mm_range *)0)->path];
+    const struct mm_range *r = mm_maps_find(mm_driver_pid(), (uintptr_t)addr);
+
+    snprintf(path, sizeof path, "%s", r ? r->path : "");
+    return path;
 }
 
 int mm_fds_on(const char *path, int *writable)
 {
-    return mm_fds_open_on(path, writable);
+    return mm_fds_open_on(mm_driver_pid(), path, writable);
 }
 
-static sigjmp_buf g_fault_jmp;
-static volatile sig_atomic_t g_faulted;
-static siginfo_t g_fault_info;
-
-static void on_fault(int sig, siginfo_t *info, void *uctx)
+int mm_write_faults(const void *p, siginfo_t *info)
 {
-    (void)sig;
-    (void)uctx;
-    g_fault_info = *info;
-    g_faulted = 1;
-    siglongjmp(g_fault_jmp, 1);
-}
-
-/* Runs one access with SIGSEGV and SIGBUS caught; 1 if it faulted. */
-static int access_faults(volatile char *p, int write)
-{
-    struct sigaction sa = {0};
-    struct sigaction old_segv;
-    struct sigaction old_bus;
-
-    sa.sa_sigaction = on_fault;
-    sa.sa_flags = SA_SIGINFO;
-    sigemptyset(&sa.sa_mask);
-    g_faulted = 0;
-    sigaction(SIGSEGV, &sa, &old_segv);
-    sigaction(SIGBUS, &sa, &old_bus);
-    if (sigsetjmp(g_fault_jmp, 1) == 0) {
-        if (write)
-            *p = (char)(*p ^ 0x5a);
-        else
-            (void)*p;
-    }
-    sigaction(SIGSEGV, &old_segv, NULL);
-    sigaction(SIGBUS, &old_bus, NULL);
-    return g_faulted;
-}
-
-int mm_write_faults(volatile char *p, siginfo_t *info)
-{
-    int faulted = access_faults(p, 1);
+    siginfo_t seen;
+    int faulted = mm_remote_touch((uintptr_t)p, 1, &seen);
 
     if (faulted && info)
-        *info = g_fault_info;
+        *info = seen;
     return faulted;
 }
 
-int mm_read_faults(const volatile char *p)
+int mm_read_faults(const void *p)
 {
-    return access_faults((volatile char *)p, 0);
+    return mm_remote_touch((uintptr_t)p, 0, NULL);
 }
 
 /* ---- msync as the submission called it ----------------------------------- */
 
 int mm_msync_count;
 struct mm_msync_call mm_msync_log[MM_MSYNC_LOG];
-
-int __real_msync(void *addr, size_t len, int flags);
-int __wrap_msync(void *addr, size_t len, int flags);
-
-int __wrap_msync(void *addr, size_t len, int flags)
-{
-    int saved;
-    struct mm_msync_call *c = &mm_msync_log[mm_msync_count % MM_MSYNC_LOG];
-
-    c->addr = addr;
-    c->len = len;
-    c->flags = flags;
-    c->ret = __real_msync(addr, len, flags);
-    saved = errno;
-    mm_msync_count++;
-    errno = saved;
-    return c->ret;
-}
 
 void mm_msync_reset(void)
 {
@@ -328,12 +336,7 @@ void mm_msync_reset(void)
 
 pid_t mm_fork(void)
 {
-    pid_t pid;
-
-    fflush(NULL);
-    pid = fork();
-    MM_CHECK(pid >= 0, "test set-up: fork failed: %s", strerror(errno));
-    return pid;
+    return mm_fork_both();
 }
 
 int mm_wait(pid_t pid)
@@ -352,6 +355,10 @@ const char *mm_status_str(int status)
     if (WIFSIGNALED(status))
         snprintf(buf, sizeof buf, "was killed by signal %d (%s)",
                  WTERMSIG(status), strsignal(WTERMSIG(status)));
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == MM_CHILD_ENDED)
+        snprintf(buf, sizeof buf, "ended in the middle of a call to your code (exit(0) in your code?)");
+    else if (WIFEXITED(status) && WEXITSTATUS(status) == MM_CHILD_FAILED)
+        snprintf(buf, sizeof buf, "could not be set up (test set-up failure)");
     else
         snprintf(buf, sizeof buf, "exited with status %d", WEXITSTATUS(status));
     return buf;

@@ -1,46 +1,62 @@
 /*
  * harness.h - what every row's tests share.
  *
- * A test's life: the suite's .init (mm_begin) snapshots the descriptors,
- * mappings and /dev/shm objects of the test process; the body calls the
- * submission, checking each step with MM_CHECK; it ends with
- * mm_finish("after ..."), which fails on anything the submission left
- * behind and then marks the test complete. The grader counts a test as
- * passed only when that mark was reached, so a submission that ends the
- * process early (exit(0), _exit(0)) does not pass (Criterion would).
+ * A test's life: mm_begin starts the driver (remote.h: the submission runs
+ * in that separate process, never in this one) and snapshots its
+ * descriptors and mappings and /dev/shm; the body calls the submission
+ * through the stubs of api.h, checking each step with MM_CHECK; it ends
+ * with mm_finish("after ..."), which fails on anything the submission left
+ * behind and then marks the test complete.
  *
- * Rule for test code: only MM_CHECK/MM_REQUIRE (failing assertions) and
- * mm_finish's final mark; never a passing cr_assert elsewhere, never an
- * assertion in a forked child (children only _exit).
+ * Addresses: a t_mapping *, and every address mm_addr() returns, belong to
+ * the driver's address space. Never dereference them here: read and write
+ * through mm_rfill, mm_rmismatch, mm_rput and mm_rget, which go through
+ * process_vm_writev/readv and so respect the mapping's protection.
+ *
+ * Rule for test code: only MM_CHECK/MM_REQUIRE (failing checks) and
+ * mm_finish's final mark; never a check in a forked child (children only
+ * _exit with a status their parent checks).
  */
 #ifndef MM_HARNESS_H
 #define MM_HARNESS_H
 
-#include <criterion/criterion.h>
 #include <signal.h>
 #include <stddef.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 
 #include "api.h"
+#include "check.h"
+#include "remote.h"
 
-/* Every suite: snapshot before the test, clean up after it. The timeout is
- * only a ceiling; the grader lowers it per row with --timeout. */
-#define MM_SUITE(row) TestSuite(row, .init = mm_begin, .fini = mm_end, .timeout = 30)
+/* Names a row's suite (every test runs between mm_begin and mm_end). */
+#define MM_SUITE(row) extern const char mm_suite_##row[]
 
 /* Fails the test with a message in the student's terms. */
 #define MM_CHECK(cond, ...)                                                   \
     do {                                                                      \
         if (!(cond))                                                          \
-            cr_assert_fail(__VA_ARGS__);                                      \
+            mm_fail(__VA_ARGS__);                                             \
     } while (0)
 
 /* Fails the test when the submission does not define `fn` at all. */
 #define MM_REQUIRE(fn)                                                        \
-    MM_CHECK((fn) != NULL, "%s is not defined in your submission", #fn)
+    MM_CHECK(mm_driver_has(MM_FN_##fn), "%s is not defined in your submission", #fn)
+
+void mm_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Exit statuses of a checker child that did not get to its own _exit:
+ * a failed set-up, or its driver ended in the middle of a call. */
+#define MM_CHILD_FAILED 124
+#define MM_CHILD_ENDED 125
 
 void mm_begin(void);
 void mm_end(void);
+
+/* runner.c: the step and the completion mark, as the runner will see them. */
+void mm_runner_step(const char *step);
+void mm_runner_complete(void);
+const char *mm_runner_driver(void);
 
 /* Checks for leaks against the snapshot (`after` says when, e.g.
  * "after unmap()"), then marks the test complete. Must be the last call. */
@@ -60,6 +76,24 @@ void mm_fill(void *buf, size_t len, unsigned seed);
 /* Offset of the first byte that differs from mm_fill(seed), or `len`. */
 size_t mm_mismatch(const void *buf, size_t len, unsigned seed);
 
+/* The same on the driver's memory at `addr`. mm_rfill fails the test when
+ * the bytes cannot be written there (unmapped, or not writable: the
+ * message says which write, `what`). mm_rmismatch returns the first
+ * offset that differs or cannot be read. */
+void mm_rfill(const void *addr, size_t len, unsigned seed, const char *what);
+size_t mm_rmismatch(const void *addr, size_t len, unsigned seed);
+
+/* Copies the string `s` (with its NUL) to the driver's `addr`; fails the
+ * test like mm_rfill. */
+void mm_rput(const void *addr, const char *s, const char *what);
+
+/* Reads a NUL-terminated string of at most 255 bytes at the driver's
+ * `addr` (static storage); "" if unreadable. */
+const char *mm_rget(const void *addr);
+
+/* Unmaps [addr, addr+len) in the driver, behind the submission's back. */
+void mm_runmap(const void *addr, size_t len);
+
 size_t mm_page(void);
 
 /* --- files and names (removed again by mm_end) --------------------------- */
@@ -77,25 +111,30 @@ const char *mm_shm_name(const char *tag);
 
 /* --- observing the process ----------------------------------------------- */
 
+/* The driver's address space (addresses are the driver's). */
+
 /* Number of pages of [addr, addr+len) that are still mapped. */
 size_t mm_pages_mapped(const void *addr, size_t len);
 
 /* The "rwxp"/"rw-s" permissions of the mapping holding `addr`, or "none". */
 const char *mm_perms(const void *addr);
 
-/* Open-flag access mode (O_RDONLY/O_WRONLY/O_RDWR) of the descriptors this
- * process holds on `path`: returns how many it found; *rdwr counts those
- * open for writing. */
+/* The file the mapping holding `addr` maps ("" for anonymous memory). */
+const char *mm_mapped_path(const void *addr);
+
+/* Open-flag access mode (O_RDONLY/O_WRONLY/O_RDWR) of the descriptors the
+ * driver holds on `path`: returns how many it found; *writable counts
+ * those open for writing. */
 int mm_fds_on(const char *path, int *writable);
 
-/* Writes one byte at `p` with a SIGSEGV handler armed. Returns 1 if the
- * write faulted (*info filled), 0 if it went through. */
-int mm_write_faults(volatile char *p, siginfo_t *info);
+/* Makes the driver write one byte at `p`. Returns 1 if the write faulted
+ * as ptrace saw it (*info filled), 0 if it went through. */
+int mm_write_faults(const void *p, siginfo_t *info);
 
-/* Reads one byte at `p` with a SIGSEGV/SIGBUS handler armed: 1 if faulted. */
-int mm_read_faults(const volatile char *p);
+/* Makes the driver read one byte at `p`: 1 if it faulted. */
+int mm_read_faults(const void *p);
 
-/* --- msync as the submission called it (link-time --wrap=msync) ---------- */
+/* --- msync as the submission called it (seccomp trace stops) ------------- */
 
 struct mm_msync_call {
     void *addr;
@@ -119,11 +158,13 @@ struct mm_outcome {
     int err;
     int exited;
 };
-/* Runs fn(arg) in a forked child; fn returns nonzero when the call under
- * test returned its error value. Never crashes the test itself. */
+/* Runs fn(arg) in a forked child (and a forked driver); fn returns nonzero
+ * when the call under test returned its error value. A crash of the
+ * driver's child is its signal. Never crashes the test itself. */
 struct mm_outcome mm_in_child(int (*fn)(const void *arg), const void *arg);
 
-/* fork() that fails the test if it cannot. Children must end in _exit. */
+/* Forks this process and the driver: the child drives the driver's child
+ * (remote.h). Fails the test if it cannot. Children must end in _exit. */
 pid_t mm_fork(void);
 
 /* Waits for `pid`; returns its wait status. */

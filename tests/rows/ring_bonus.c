@@ -283,7 +283,7 @@ static void kid_expect(struct kid *k, int want, const char *what)
     if (msg == MSG_NO_ATTACH) {
         int err = mm_recv(k->out);
 
-        cr_assert_fail("attach_ring_buffer(name) returned NULL in another process (errno %d: %s)", err,
+        mm_fail("attach_ring_buffer(name) returned NULL in another process (errno %d: %s)", err,
                        strerror(err));
     }
     MM_CHECK(msg == want, "the other process %s before %s", mm_status_str(mm_wait(k->pid)), what);
@@ -376,7 +376,7 @@ static struct result kid_result(struct kid *k, void *buf, size_t cap)
         int status = mm_wait(k->pid);
 
         k->pid = -1;
-        cr_assert_fail("the process calling %s %s before it returned", k->call, mm_status_str(status));
+        mm_fail("the process calling %s %s before it returned", k->call, mm_status_str(status));
     }
     if (r.ret > 0 && buf != NULL) {
         size_t want = (size_t)r.ret < cap ? (size_t)r.ret : cap;
@@ -955,33 +955,33 @@ static void check_reader(const struct reader_report *rep, int i)
     case RD_OK:
         return;
     case RD_NO_ATTACH:
-        cr_assert_fail("attach_ring_buffer(name) returned NULL in reader process %d (errno %d: %s)", i, rep->err,
+        mm_fail("attach_ring_buffer(name) returned NULL in reader process %d (errno %d: %s)", i, rep->err,
                        strerror(rep->err));
         break;
     case RD_FAILED:
-        cr_assert_fail("ring_read(rb, buf, 64) returned %ld in reader process %d (errno %d: %s)", rep->ret, i,
+        mm_fail("ring_read(rb, buf, 64) returned %ld in reader process %d (errno %d: %s)", rep->ret, i,
                        rep->err, strerror(rep->err));
         break;
     case RD_PARTIAL:
-        cr_assert_fail("ring_read(rb, buf, 64) returned %ld in reader process %d, although every ring_write put "
+        mm_fail("ring_read(rb, buf, 64) returned %ld in reader process %d, although every ring_write put "
                        "whole 64-byte records in the ring: a write of len <= capacity must go in all at once",
                        rep->ret, i);
         break;
     case RD_CORRUPT:
-        cr_assert_fail("reader process %d got a corrupted 64-byte record (after %u good ones): bytes of one "
+        mm_fail("reader process %d got a corrupted 64-byte record (after %u good ones): bytes of one "
                        "ring_write were mixed with another writer's, or overwritten before they were read",
                        i, rep->records);
         break;
     case RD_ORDER:
-        cr_assert_fail("reader process %d got record %u of writer %u after record %u of the same writer: the "
+        mm_fail("reader process %d got record %u of writer %u after record %u of the same writer: the "
                        "ring must keep each writer's bytes in order",
                        i, rep->seq, rep->writer, rep->prev);
         break;
     case RD_DUP:
-        cr_assert_fail("reader process %d got record %u of writer %u twice", i, rep->seq, rep->writer);
+        mm_fail("reader process %d got record %u of writer %u twice", i, rep->seq, rep->writer);
         break;
     default:
-        cr_assert_fail("reader process %d ended without a report", i);
+        mm_fail("reader process %d ended without a report", i);
     }
 }
 
@@ -1026,7 +1026,7 @@ static void wait_writers(const pid_t *writers, const pid_t *readers, const int *
             MM_CHECK(read_all(rfd[r], &rep, sizeof rep) == sizeof rep,
                      "reader process %d %s before the writers were done", r, mm_status_str(status));
             check_reader(&rep, r);
-            cr_assert_fail("reader process %d stopped before the writers were done: it got an end record "
+            mm_fail("reader process %d stopped before the writers were done: it got an end record "
                            "written after them",
                            r);
         }

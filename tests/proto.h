@@ -1,0 +1,75 @@
+/*
+ * proto.h - the wire between the checker (tests/, trusted) and the driver
+ * (tests/driver.c linked with the submission, untrusted).
+ *
+ * The checker sends one request and reads one reply on a stream socket
+ * (descriptor MM_DRIVER_FD in the driver). A request names an operation and
+ * carries up to four integer arguments, two flags saying which pointer
+ * arguments are NULL, and a payload (a path, a name, bytes to write). A
+ * reply carries the function's return value as an integer (a pointer in the
+ * driver's address space stays an integer: the checker never dereferences
+ * it), errno, and a payload (bytes read, a name).
+ *
+ * Everything in a reply is a claim by code the submission controls: the
+ * checker believes a reply only as far as it verifies it from outside
+ * (/proc/<pid>/maps, process_vm_readv, the files and /dev/shm themselves,
+ * ptrace's view of signals and system calls).
+ */
+#ifndef MM_PROTO_H
+#define MM_PROTO_H
+
+#include <stdint.h>
+
+#define MM_DRIVER_FD 3
+#define MM_MAX_PAYLOAD (1u << 20)
+
+/* Functions the driver may call: bit i of the hello reply's `value` says
+ * whether the submission defines function i. */
+enum mm_fn {
+    MM_FN_map_file,
+    MM_FN_map_anonymous,
+    MM_FN_create_shared_region,
+    MM_FN_attach_shared_region,
+    MM_FN_sync_mapping,
+    MM_FN_protect_mapping,
+    MM_FN_unmap,
+    MM_FN_destroy_shared_region,
+    MM_FN_mm_name,
+    MM_FN_create_ring_buffer,
+    MM_FN_attach_ring_buffer,
+    MM_FN_ring_write,
+    MM_FN_ring_read,
+    MM_FN_destroy_ring_buffer,
+    MM_FN_COUNT
+};
+
+enum mm_op {
+    MM_OP_CALL = 1, /* arg[0]: enum mm_fn; arg[1..3]: the function's arguments */
+    MM_OP_ADDR,     /* mm_addr(arg[0]) through the shim */
+    MM_OP_SIZE,     /* mm_size(arg[0]) */
+    MM_OP_NAME,     /* mm_name(arg[0]): the pointer, and the string as payload */
+    MM_OP_FORK,     /* fork; the child serves the descriptor sent with SCM_RIGHTS */
+    MM_OP_TOUCH,    /* arg[0]: address; arg[1]: 1 to write, 0 to read; value 1: faulted */
+    MM_OP_EXIT,     /* _exit(arg[0]) */
+    MM_OP_MUNMAP,   /* munmap(arg[0], arg[1]): a mapping vanishes behind the submission's back */
+};
+
+/* Request flags: which pointer argument the function receives as NULL. */
+#define MM_NULL_PATH 1u /* the string argument */
+#define MM_NULL_DATA 2u /* the buffer of ring_write / ring_read */
+
+struct mm_request {
+    uint32_t op;
+    uint32_t flags;
+    uint64_t arg[4];
+    uint32_t len; /* payload bytes that follow */
+    int32_t err;  /* errno when the function is called */
+};
+
+struct mm_reply {
+    int64_t value;
+    int32_t err;
+    uint32_t len; /* payload bytes that follow */
+};
+
+#endif

@@ -1,0 +1,469 @@
+/*
+ * remote.c - see remote.h.
+ */
+#define _GNU_SOURCE
+#include "remote.h"
+
+#include "harness.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <poll.h>
+#include <sched.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/ptrace.h>
+#include <sys/signalfd.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <sys/uio.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+struct driver {
+    pid_t pid;
+    int fd;
+    uint64_t fns;
+    siginfo_t fault; /* the last SIGSEGV/SIGBUS seen, si_signo 0 if none */
+};
+
+static struct driver g_drv = {.pid = -1, .fd = -1};
+static int g_sigfd = -1;
+static int g_child;
+
+
+static void setup_fail(const char *what) __attribute__((noreturn));
+static void setup_fail(const char *what)
+{
+    char msg[256];
+
+    snprintf(msg, sizeof msg, "test set-up: %s: %s", what, strerror(errno));
+    mm_report_failure(msg);
+}
+
+/* ---- the driver's seccomp filter ------------------------------------------- */
+
+#if defined(__x86_64__)
+#define MM_AUDIT_ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define MM_AUDIT_ARCH AUDIT_ARCH_AARCH64
+#endif
+
+#define NS_FLAGS (CLONE_NEWNS | CLONE_NEWUSER | CLONE_NEWPID | CLONE_NEWNET | CLONE_NEWIPC \
+                  | CLONE_NEWUTS | CLONE_NEWCGROUP)
+
+/* What a memory-mapping exercise never needs, and what would let its code
+ * reach the checker or forge what the checker observes. */
+static const int g_refused[] = {
+    SYS_ptrace, SYS_process_vm_readv, SYS_process_vm_writev, SYS_pidfd_getfd, SYS_kcmp,
+    SYS_rt_sigqueueinfo, SYS_rt_tgsigqueueinfo, SYS_socket, SYS_socketpair, SYS_connect,
+    SYS_bind, SYS_listen, SYS_accept, SYS_accept4, SYS_io_uring_setup, SYS_io_uring_enter,
+    SYS_io_uring_register, SYS_bpf, SYS_perf_event_open, SYS_userfaultfd, SYS_mount,
+    SYS_umount2, SYS_unshare, SYS_setns, SYS_pivot_root, SYS_chroot, SYS_keyctl, SYS_add_key,
+    SYS_request_key, SYS_open_by_handle_at, SYS_name_to_handle_at, SYS_personality,
+};
+
+#define NREFUSED (sizeof g_refused / sizeof g_refused[0])
+
+static struct sock_filter stmt(unsigned short code, unsigned k)
+{
+    return (struct sock_filter){code, 0, 0, k};
+}
+
+static struct sock_filter jump(unsigned short code, unsigned k, unsigned char jt, unsigned char jf)
+{
+    return (struct sock_filter){code, jt, jf, k};
+}
+
+static int install_filter(void)
+{
+#ifdef MM_AUDIT_ARCH
+    struct sock_filter f[NREFUSED + 16];
+    struct sock_fprog prog = {0, f};
+    size_t n = 0;
+
+    f[n++] = stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+    f[n++] = jump(BPF_JMP | BPF_JEQ | BPF_K, MM_AUDIT_ARCH, 1, 0);
+    f[n++] = stmt(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+    f[n++] = stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+    /* x32 system calls (nr | 0x40000000) would bypass the numbers below. */
+    f[n++] = jump(BPF_JMP | BPF_JGE | BPF_K, 0x40000000u, NREFUSED + 6, 0);
+    f[n++] = jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_msync, NREFUSED + 6, 0);
+    f[n++] = jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone3, NREFUSED + 6, 0);
+    for (size_t i = 0; i < NREFUSED; i++)
+        f[n++] = jump(BPF_JMP | BPF_JEQ | BPF_K, (unsigned)g_refused[i],
+                      (unsigned char)(NREFUSED + 3 - i), 0);
+    f[n++] = jump(BPF_JMP | BPF_JEQ | BPF_K, SYS_clone, 0, 2);
+    f[n++] = stmt(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, args[0]));
+    f[n++] = jump(BPF_JMP | BPF_JSET | BPF_K, NS_FLAGS, 1, 0);
+    f[n++] = stmt(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+    f[n++] = stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+    /* Targets of the jumps above (x32 and refused calls land on the EPERM
+     * just above): */
+    f[n++] = stmt(BPF_RET | BPF_K, SECCOMP_RET_TRACE);
+    f[n++] = stmt(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | ENOSYS);
+    prog.len = (unsigned short)n;
+    if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        return -1;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
+#else
+    return -1;
+#endif
+}
+
+/* ---- starting, attaching, stopping -------------------------------------------- */
+
+static void watch_children(void)
+{
+    sigset_t chld;
+
+    if (g_sigfd >= 0)
+        return;
+    sigemptyset(&chld);
+    sigaddset(&chld, SIGCHLD);
+    sigprocmask(SIG_BLOCK, &chld, NULL);
+    g_sigfd = signalfd(-1, &chld, SFD_CLOEXEC | SFD_NONBLOCK);
+    if (g_sigfd < 0)
+        setup_fail("signalfd");
+}
+
+static void attach(pid_t pid)
+{
+    long opts = PTRACE_O_TRACESECCOMP | PTRACE_O_EXITKILL;
+
+    if (ptrace(PTRACE_SEIZE, pid, 0, (void *)opts) != 0)
+        setup_fail("cannot attach to the process running your code (ptrace)");
+}
+
+/* In the child, before exec: the filter, the socket as MM_DRIVER_FD, and
+ * no other descriptor of the checker but stdin/stdout/stderr. */
+static void exec_driver(const char *path, int fd)
+{
+    if (install_filter() != 0) {
+        perror("moulinette checker: seccomp filter");
+        _exit(126);
+    }
+    if (dup2(fd, MM_DRIVER_FD) < 0)
+        _exit(126);
+    syscall(SYS_close_range, MM_DRIVER_FD + 1, ~0u, 0);
+    execl(path, path, (char *)NULL);
+    perror("moulinette checker: exec of the driver");
+    _exit(126);
+}
+
+void mm_driver_start(const char *path)
+{
+    int sv[2];
+    pid_t pid;
+    uint64_t none[4] = {0};
+
+    watch_children();
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        setup_fail("socketpair");
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0)
+        setup_fail("fork");
+    if (pid == 0)
+        exec_driver(path, sv[1]);
+    close(sv[1]);
+    g_drv = (struct driver){.pid = pid, .fd = sv[0]};
+    /* The hello: read before attaching, since the driver is dumpable (and
+     * can be attached to) only once it has exec'd. It runs no submission
+     * code before its first request. */
+    g_drv.fns = (uint64_t)mm_rpc(0, 0, none, NULL, 0, NULL, 0, NULL);
+    attach(pid);
+}
+
+void mm_driver_stop(void)
+{
+    if (g_drv.pid <= 0)
+        return;
+    kill(g_drv.pid, SIGKILL);
+    close(g_drv.fd);
+    if (!g_child)
+        while (waitpid(g_drv.pid, NULL, __WALL) < 0 && errno == EINTR) {
+        }
+    g_drv.pid = -1;
+    g_drv.fd = -1;
+}
+
+pid_t mm_driver_pid(void)
+{
+    return g_drv.pid;
+}
+
+int mm_driver_has(enum mm_fn fn)
+{
+    return (int)(g_drv.fns >> fn & 1);
+}
+
+int mm_is_child(void)
+{
+    return g_child;
+}
+
+/* ---- what ptrace shows --------------------------------------------------------- */
+
+static void record_msync(pid_t pid)
+{
+    struct __ptrace_syscall_info info;
+    struct mm_msync_call *m = &mm_msync_log[mm_msync_count % MM_MSYNC_LOG];
+
+    memset(&info, 0, sizeof info);
+    if (ptrace(PTRACE_GET_SYSCALL_INFO, pid, (void *)sizeof info, &info) <= 0)
+        return;
+    m->addr = (void *)(uintptr_t)info.seccomp.args[0];
+    m->len = (size_t)info.seccomp.args[1];
+    m->flags = (int)info.seccomp.args[2];
+    mm_msync_count++;
+}
+
+static void on_stop(int status)
+{
+    int sig = WSTOPSIG(status);
+    int event = (int)((unsigned)status >> 16);
+    siginfo_t si;
+
+    if (event == PTRACE_EVENT_SECCOMP) {
+        record_msync(g_drv.pid);
+        sig = 0;
+    } else if (event == PTRACE_EVENT_STOP) {
+        sig = 0; /* a group-stop: the driver goes on */
+    } else if (ptrace(PTRACE_GETSIGINFO, g_drv.pid, 0, &si) == 0
+               && (si.si_signo == SIGSEGV || si.si_signo == SIGBUS)) {
+        g_drv.fault = si;
+    }
+    ptrace(PTRACE_CONT, g_drv.pid, 0, (void *)(long)sig);
+}
+
+/* Handles the driver's pending stops; returns its wait status once it has
+ * ended, -1 while it runs. */
+static int pump(void)
+{
+    struct signalfd_siginfo drop;
+
+    while (read(g_sigfd, &drop, sizeof drop) > 0) {
+    }
+    for (;;) {
+        int status = 0;
+        pid_t r = waitpid(g_drv.pid, &status, WNOHANG | __WALL);
+
+        if (r == 0)
+            return -1;
+        if (r < 0 && errno == EINTR)
+            continue;
+        if (r < 0)
+            return 0; /* no longer ours to wait for: treat as a plain end */
+        if (WIFSTOPPED(status))
+            on_stop(status);
+        else
+            return status;
+    }
+}
+
+static void driver_ended(int status) __attribute__((noreturn));
+static void driver_ended(int status)
+{
+    g_drv.pid = -1;
+    mm_report_driver_end(status);
+}
+
+/* The driver closed its end: wait for it to end (it is killed if it
+ * lingers, since it stopped answering). */
+static void driver_gone(void) __attribute__((noreturn));
+static void driver_gone(void)
+{
+    struct pollfd p = {g_sigfd, POLLIN, 0};
+
+    for (int tries = 0; tries < 200; tries++) {
+        int status = pump();
+
+        if (status >= 0)
+            driver_ended(status);
+        poll(&p, 1, 10);
+    }
+    kill(g_drv.pid, SIGKILL);
+    for (;;) {
+        int status = pump();
+
+        if (status >= 0)
+            driver_ended(status);
+        poll(&p, 1, 10);
+    }
+}
+
+/* Waits until the socket has something to read (or was closed). */
+static void wait_readable(void)
+{
+    for (;;) {
+        struct pollfd p[2] = {{g_drv.fd, POLLIN, 0}, {g_sigfd, POLLIN, 0}};
+
+        if (poll(p, 2, -1) < 0 && errno != EINTR)
+            setup_fail("poll");
+        if (p[0].revents)
+            return;
+        if (pump() >= 0)
+            driver_gone();
+    }
+}
+
+static void read_reply(void *buf, size_t len)
+{
+    unsigned char *p = buf;
+
+    while (len > 0) {
+        ssize_t n;
+
+        wait_readable();
+        n = read(g_drv.fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            driver_gone();
+        p += n;
+        len -= (size_t)n;
+    }
+}
+
+static void send_request(const struct mm_request *q, const void *payload, int pass_fd)
+{
+    char control[CMSG_SPACE(sizeof(int))];
+    struct iovec iov[2] = {{(void *)q, sizeof *q}, {(void *)payload, q->len}};
+    struct msghdr msg = {.msg_iov = iov, .msg_iovlen = q->len ? 2 : 1};
+    size_t total = sizeof *q + q->len;
+    ssize_t n;
+
+    if (pass_fd >= 0) {
+        struct cmsghdr *c;
+
+        memset(control, 0, sizeof control);
+        msg.msg_control = control;
+        msg.msg_controllen = sizeof control;
+        c = CMSG_FIRSTHDR(&msg);
+        c->cmsg_level = SOL_SOCKET;
+        c->cmsg_type = SCM_RIGHTS;
+        c->cmsg_len = CMSG_LEN(sizeof(int));
+        memcpy(CMSG_DATA(c), &pass_fd, sizeof(int));
+    }
+    n = sendmsg(g_drv.fd, &msg, MSG_NOSIGNAL);
+    /* A short send (a payload larger than the socket buffer) goes on with
+     * plain writes; the driver reads until it has it all. */
+    while (n >= 0 && (size_t)n < total) {
+        const unsigned char *rest = (const unsigned char *)payload + ((size_t)n - sizeof *q);
+        ssize_t m;
+
+        if ((size_t)n < sizeof *q)
+            m = send(g_drv.fd, (const char *)q + n, sizeof *q - (size_t)n, MSG_NOSIGNAL);
+        else
+            m = send(g_drv.fd, rest, total - (size_t)n, MSG_NOSIGNAL);
+        if (m < 0 && errno == EINTR)
+            continue;
+        n = m < 0 ? m : n + m;
+    }
+    if (n < 0)
+        driver_gone();
+}
+
+static int64_t exchange(const struct mm_request *q, const void *payload, int pass_fd, void *out,
+                        size_t cap, size_t *out_len)
+{
+    struct mm_reply r;
+    static unsigned char sink[4096];
+
+    if (q->op != 0)
+        send_request(q, payload, pass_fd);
+    read_reply(&r, sizeof r);
+    if (r.len > MM_MAX_PAYLOAD)
+        driver_gone();
+    for (uint32_t got = 0; got < r.len;) {
+        size_t want = r.len - got;
+        unsigned char *dst = out && got < cap ? (unsigned char *)out + got : sink;
+        size_t room = out && got < cap ? cap - got : sizeof sink;
+
+        want = want < room ? want : room;
+        read_reply(dst, want);
+        got += (uint32_t)want;
+    }
+    if (out_len)
+        *out_len = r.len < cap ? r.len : cap;
+    errno = r.err;
+    return r.value;
+}
+
+int64_t mm_rpc(uint32_t op, uint32_t flags, const uint64_t arg[4], const void *payload,
+               size_t len, void *out, size_t cap, size_t *out_len)
+{
+    struct mm_request q = {op, flags, {arg[0], arg[1], arg[2], arg[3]}, (uint32_t)len, errno};
+
+    if (g_drv.pid <= 0)
+        mm_report_failure("test set-up: no process runs your code");
+    return exchange(&q, payload, -1, out, cap, out_len);
+}
+
+/* ---- fork --------------------------------------------------------------------- */
+
+pid_t mm_fork_both(void)
+{
+    struct mm_request q = {.op = MM_OP_FORK};
+    int sv[2];
+    int64_t kid;
+    pid_t pid;
+
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) != 0)
+        setup_fail("socketpair");
+    kid = exchange(&q, NULL, sv[1], NULL, 0, NULL);
+    close(sv[1]);
+    if (kid <= 0)
+        mm_report_failure("test set-up: the process running your code could not fork");
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0)
+        setup_fail("fork");
+    if (pid > 0) {
+        close(sv[0]);
+        return pid;
+    }
+    close(g_drv.fd);
+    g_drv.pid = (pid_t)kid;
+    g_drv.fd = sv[0];
+    memset(&g_drv.fault, 0, sizeof g_drv.fault);
+    g_child = 1;
+    attach(g_drv.pid);
+    return 0;
+}
+
+/* ---- memory ----------------------------------------------------------------- */
+
+int mm_remote_read(uintptr_t addr, void *buf, size_t len)
+{
+    struct iovec local = {buf, len};
+    struct iovec remote = {(void *)addr, len};
+
+    return process_vm_readv(g_drv.pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
+}
+
+int mm_remote_write(uintptr_t addr, const void *buf, size_t len)
+{
+    struct iovec local = {(void *)buf, len};
+    struct iovec remote = {(void *)addr, len};
+
+    return process_vm_writev(g_drv.pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
+}
+
+int mm_remote_touch(uintptr_t addr, int write, siginfo_t *seen)
+{
+    uint64_t arg[4] = {addr, (uint64_t)write, 0, 0};
+
+    memset(&g_drv.fault, 0, sizeof g_drv.fault);
+    (void)mm_rpc(MM_OP_TOUCH, 0, arg, NULL, 0, NULL, 0, NULL);
+    /* The driver's answer is a claim; the fault is what ptrace saw. */
+    if (seen)
+        *seen = g_drv.fault;
+    return g_drv.fault.si_signo != 0;
+}

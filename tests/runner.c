@@ -1,0 +1,286 @@
+/*
+ * runner.c - the checker's entry point: runs the tests (check.h) one at a
+ * time, each in a process of its own, and reports them.
+ *
+ *   checker [--driver=PATH] [--filter=GLOB] [--timeout=SECONDS] [--list]
+ *
+ * --driver: the submission linked with tests/driver.c (default ./driver).
+ * --filter: a glob on "suite/name" (default: every test).
+ * --timeout: seconds per test (default 30).
+ *
+ * Processes. The runner forks one test process per test, in a process
+ * group of its own; the test process starts the driver (remote.h) and
+ * drives it. The test process writes its outcome (completed, failure
+ * message, how the driver ended, the last step) into a page it shares
+ * with the runner only; the runner reads it once the process has ended or
+ * was killed at its timeout, and writes one record per test to the
+ * descriptor named by MM_RESULT_FD (the grader's), or a readable line to
+ * stdout when run by hand. The runner and the test processes are
+ * non-dumpable: the driver, which runs as the same uid, cannot read or
+ * write their memory or open their descriptors through /proc.
+ *
+ * Record (tab-separated, '\t' '\n' '\\' escaped; graders/score.c reads it):
+ *   T suite/name completed failed crashed signal exit_code timed_out message step
+ */
+#define _GNU_SOURCE
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "check.h"
+#include "harness.h"
+#include "remote.h"
+
+extern const struct mm_test *const __start_mm_tests[];
+extern const struct mm_test *const __stop_mm_tests[];
+
+struct outcome {
+    int completed;
+    int failed;
+    int crashed;
+    int signal;
+    int exit_code;
+    char message[2048];
+    char step[256];
+};
+
+static struct outcome *g_out;
+static const char *g_driver = "./driver";
+
+/* ---- the test process's side --------------------------------------------- */
+
+void mm_runner_step(const char *step)
+{
+    snprintf(g_out->step, sizeof g_out->step, "%s", step);
+}
+
+void mm_runner_complete(void)
+{
+    g_out->completed = 1;
+}
+
+const char *mm_runner_driver(void)
+{
+    return g_driver;
+}
+
+void mm_report_failure(const char *message)
+{
+    if (mm_is_child())
+        _exit(MM_CHILD_FAILED);
+    g_out->failed = 1;
+    snprintf(g_out->message, sizeof g_out->message, "%s", message);
+    mm_end();
+    _exit(1);
+}
+
+/* A checker child ends as its driver did, so its parent's wait status says
+ * what a plain fork's would; the test process records it. */
+void mm_report_driver_end(int status)
+{
+    if (mm_is_child()) {
+        if (WIFSIGNALED(status)) {
+            signal(WTERMSIG(status), SIG_DFL);
+            kill(getpid(), WTERMSIG(status));
+            _exit(128 + WTERMSIG(status));
+        }
+        _exit(WEXITSTATUS(status) ? WEXITSTATUS(status) : MM_CHILD_ENDED);
+    }
+    if (WIFSIGNALED(status)) {
+        g_out->crashed = 1;
+        g_out->signal = WTERMSIG(status);
+    } else {
+        g_out->exit_code = WEXITSTATUS(status);
+    }
+    mm_end();
+    _exit(1);
+}
+
+static void run_body(const struct mm_test *t)
+{
+    setpgid(0, 0);
+    signal(SIGPIPE, SIG_IGN);
+    mm_begin();
+    t->body();
+    mm_end();
+    _exit(0);
+}
+
+/* ---- the runner's side ------------------------------------------------------ */
+
+static int wait_with_timeout(pid_t pid, double timeout, int *timed_out)
+{
+    int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
+    struct pollfd p = {pidfd, POLLIN, 0};
+    int status = 0;
+
+    *timed_out = pidfd >= 0 && poll(&p, 1, (int)(timeout * 1000)) == 0;
+    if (*timed_out) {
+        kill(-pid, SIGKILL);
+        kill(pid, SIGKILL);
+    }
+    while (waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+    }
+    if (pidfd >= 0)
+        close(pidfd);
+    /* What the test process left running in its group (its children, a
+     * driver that was not attached yet) ends with it. */
+    kill(-pid, SIGKILL);
+    return status;
+}
+
+static void put_escaped(FILE *out, const char *s)
+{
+    for (; *s; s++) {
+        if (*s == '\t')
+            fputs("\\t", out);
+        else if (*s == '\n')
+            fputs("\\n", out);
+        else if (*s == '\\')
+            fputs("\\\\", out);
+        else
+            fputc(*s, out);
+    }
+}
+
+static void put_record(FILE *out, const struct mm_test *t, int status, int timed_out)
+{
+    const struct outcome *o = g_out;
+    int crashed = o->crashed || (WIFSIGNALED(status) && !timed_out);
+    int sig = o->crashed ? o->signal : WIFSIGNALED(status) && !timed_out ? WTERMSIG(status) : 0;
+
+    fprintf(out, "T\t%s/%s\t%d\t%d\t%d\t%d\t%d\t%d\t", t->suite, t->name, o->completed,
+            o->failed, crashed, sig, o->exit_code, timed_out);
+    put_escaped(out, o->message);
+    fputc('\t', out);
+    put_escaped(out, o->step);
+    fputc('\n', out);
+    fflush(out);
+}
+
+static void put_line(const struct mm_test *t, int status, int timed_out)
+{
+    const struct outcome *o = g_out;
+    int sig = o->crashed ? o->signal : WIFSIGNALED(status) ? WTERMSIG(status) : 0;
+    const char *verdict = timed_out ? "TIMEOUT" : sig ? "CRASH" : o->failed ? "FAIL"
+                          : o->completed && !o->exit_code ? "PASS" : "FAIL";
+
+    printf("%-7s %s/%s", verdict, t->suite, t->name);
+    if (sig)
+        printf(": signal %d (%s)", sig, strsignal(sig));
+    else if (o->exit_code)
+        printf(": your code exited with status %d", o->exit_code);
+    else if (!o->completed && !o->failed && !timed_out)
+        printf(": ended before the test finished");
+    if (o->message[0])
+        printf(": %s", o->message);
+    if (strcmp(verdict, "PASS") != 0 && o->step[0])
+        printf(" [during: %s]", o->step);
+    putchar('\n');
+    fflush(stdout);
+}
+
+static int run_one(const struct mm_test *t, double timeout, FILE *records)
+{
+    int timed_out;
+    int status;
+    pid_t pid;
+
+    memset(g_out, 0, sizeof *g_out);
+    fflush(NULL);
+    pid = fork();
+    if (pid < 0) {
+        perror("checker: fork");
+        return 0;
+    }
+    if (pid == 0)
+        run_body(t);
+    status = wait_with_timeout(pid, timeout, &timed_out);
+    if (records)
+        put_record(records, t, status, timed_out);
+    else
+        put_line(t, status, timed_out);
+    return g_out->completed && !g_out->failed && !timed_out && !WIFSIGNALED(status)
+           && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+}
+
+/* The grader's descriptor: close-on-exec, so no driver inherits it. */
+static FILE *take_result_fd(void)
+{
+    const char *env = getenv("MM_RESULT_FD");
+    char *end;
+    long fd;
+
+    if (!env)
+        return NULL;
+    errno = 0;
+    fd = strtol(env, &end, 10);
+    unsetenv("MM_RESULT_FD");
+    if (errno || *end || fd < 3 || fd > 1024 || fcntl((int)fd, F_SETFD, FD_CLOEXEC) == -1)
+        return NULL;
+    return fdopen((int)fd, "w");
+}
+
+static int usage(const char *argv0)
+{
+    fprintf(stderr, "usage: %s [--driver=PATH] [--filter=GLOB] [--timeout=SECONDS] [--list]\n",
+            argv0);
+    return 2;
+}
+
+int main(int argc, char *argv[])
+{
+    const char *filter = "*";
+    double timeout = 30;
+    int list = 0;
+    int failed = 0;
+    FILE *records;
+
+    for (int i = 1; i < argc; i++) {
+        if (strncmp(argv[i], "--driver=", 9) == 0)
+            g_driver = argv[i] + 9;
+        else if (strncmp(argv[i], "--filter=", 9) == 0)
+            filter = argv[i] + 9;
+        else if (strncmp(argv[i], "--timeout=", 10) == 0 && atof(argv[i] + 10) > 0)
+            timeout = atof(argv[i] + 10);
+        else if (strcmp(argv[i], "--list") == 0 || strcmp(argv[i], "-l") == 0)
+            list = 1;
+        else
+            return usage(argv[0]);
+    }
+    prctl(PR_SET_DUMPABLE, 0);
+    records = take_result_fd();
+    g_out = mmap(NULL, sizeof *g_out, PROT_READ | PROT_WRITE, MAP_SHARED | MAP_ANONYMOUS, -1, 0);
+    if (g_out == MAP_FAILED) {
+        perror("checker: mmap");
+        return 1;
+    }
+    for (const struct mm_test *const *t = __start_mm_tests; t < __stop_mm_tests; t++) {
+        char full[256];
+
+        snprintf(full, sizeof full, "%s/%s", (*t)->suite, (*t)->name);
+        if (fnmatch(filter, full, 0) != 0)
+            continue;
+        if (list)
+            printf("%s\n", full);
+        else
+            failed += !run_one(*t, timeout, records);
+    }
+    if (records) {
+        fputs("E\n", records);
+        fclose(records);
+    }
+    return failed ? 1 : 0;
+}
