@@ -137,7 +137,8 @@ size_t mm_mismatch(const void *buf, size_t len, unsigned seed)
     return len;
 }
 
-void mm_rfill(const void *addr, size_t len, unsigned seed, const char *what)
+/* Offset of the first chunk that could not be written, or `len`. */
+static size_t fill_remote(const void *addr, size_t len, unsigned seed)
 {
     unsigned char chunk[4096];
 
@@ -147,10 +148,24 @@ void mm_rfill(const void *addr, size_t len, unsigned seed, const char *what)
         for (size_t i = 0; i < n; i++)
             chunk[i] = pattern_byte(off + i, seed);
         if (mm_remote_write((uintptr_t)addr + off, chunk, n) != 0)
-            mm_fail("%s: the write at %p failed: the page is %s", what,
-                    (void *)((uintptr_t)addr + off),
-                    strchr(mm_perms((const char *)addr + off), 'w') ? "not mapped" : "not writable");
+            return off;
     }
+    return len;
+}
+
+int mm_rtry_fill(const void *addr, size_t len, unsigned seed)
+{
+    return fill_remote(addr, len, seed) == len ? 0 : -1;
+}
+
+void mm_rfill(const void *addr, size_t len, unsigned seed, const char *what)
+{
+    size_t off = fill_remote(addr, len, seed);
+    const char *at = (const char *)addr + off;
+
+    if (off < len)
+        mm_fail("%s: the write at %p failed: the page is %s", what, (const void *)at,
+                strcmp(mm_perms(at), "none") == 0 ? "not mapped" : "not writable");
 }
 
 size_t mm_rmismatch(const void *addr, size_t len, unsigned seed)
@@ -173,7 +188,7 @@ void mm_rput(const void *addr, const char *s, const char *what)
 {
     if (mm_remote_write((uintptr_t)addr, s, strlen(s) + 1) != 0)
         mm_fail("%s: the write at %p failed: the page is %s", what, addr,
-                strchr(mm_perms(addr), 'w') ? "not mapped" : "not writable");
+                strcmp(mm_perms(addr), "none") == 0 ? "not mapped" : "not writable");
 }
 
 const char *mm_rget(const void *addr)

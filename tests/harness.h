@@ -83,6 +83,9 @@ size_t mm_mismatch(const void *buf, size_t len, unsigned seed);
 void mm_rfill(const void *addr, size_t len, unsigned seed, const char *what);
 size_t mm_rmismatch(const void *addr, size_t len, unsigned seed);
 
+/* mm_rfill that returns -1 instead of failing (for children). */
+int mm_rtry_fill(const void *addr, size_t len, unsigned seed);
+
 /* Copies the string `s` (with its NUL) to the driver's `addr`; fails the
  * test like mm_rfill. */
 void mm_rput(const void *addr, const char *s, const char *what);

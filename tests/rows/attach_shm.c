@@ -63,13 +63,13 @@ Test(attach_shm, same_data_both_ways)
     size_t bad;
 
     mm_step("writing into the region returned by create_shared_region");
-    mm_fill(mm_addr(owner), size, 13);
+    mm_rfill(mm_addr(owner), size, 13, "writing into the region returned by create_shared_region");
     other = attach(name, 1, size);
-    bad = mm_mismatch(mm_addr(other), size, 13);
+    bad = mm_rmismatch(mm_addr(other), size, 13);
     MM_CHECK(bad == size, "byte %zu of the attached mapping differs from what the creator wrote", bad);
     mm_step("writing through the attached mapping");
-    mm_fill(mm_addr(other), size, 14);
-    bad = mm_mismatch(mm_addr(owner), size, 14);
+    mm_rfill(mm_addr(other), size, 14, "writing through the mapping of attach_shared_region(name, 1)");
+    bad = mm_rmismatch(mm_addr(owner), size, 14);
     MM_CHECK(bad == size,
              "byte %zu written through attach_shared_region(name, 1) is not seen through the creator's mapping",
              bad);
@@ -88,14 +88,16 @@ Test(attach_shm, read_only_refuses_writes)
     siginfo_t info;
 
     mm_step("writing into the region returned by create_shared_region");
-    strcpy(mm_addr(owner), "Hello SHM");
+    mm_rput(mm_addr(owner), "Hello SHM", "writing into the region returned by create_shared_region");
     reader = attach(name, 0, 4096);
-    MM_CHECK(strcmp(mm_addr(reader), "Hello SHM") == 0,
-             "attach_shared_region(name, 0) reads \"%.20s\" instead of \"Hello SHM\"", (char *)mm_addr(reader));
+    MM_CHECK(strcmp(mm_rget(mm_addr(reader)), "Hello SHM") == 0,
+             "attach_shared_region(name, 0) reads \"%.20s\" instead of \"Hello SHM\"", mm_rget(mm_addr(reader)));
     mm_step("writing into the mapping of attach_shared_region(name, 0)");
     MM_CHECK(mm_write_faults(mm_addr(reader), &info),
              "attach_shared_region(name, 0) returned a mapping that accepts writes");
-    MM_CHECK(strcmp(mm_addr(owner), "Hello SHM") == 0, "the read-only attachment changed the region");
+    MM_CHECK(strcmp(mm_rget(mm_addr(owner)), "Hello SHM") == 0, "the read-only attachment changed the region");
+    MM_CHECK(strchr(mm_perms(mm_addr(reader)), 'w') == NULL,
+             "attach_shared_region(name, 0) returned a writable mapping (%s)", mm_perms(mm_addr(reader)));
     release(reader, "read-only attached mapping");
     release(owner, "created region");
     destroy(name);

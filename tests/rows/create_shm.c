@@ -85,7 +85,7 @@ Test(create_shm, one_page)
              "after create_shared_region(\"%s\", 4096), /dev/shm%s has size %lld instead of 4096",
              name, name, shm_size(name));
     mm_step("writing into the region returned by create_shared_region");
-    mm_fill(mm_addr(m), 4096, 10);
+    mm_rfill(mm_addr(m), 4096, 10, "writing into the region returned by create_shared_region");
     check_object_holds(name, 4096, 10);
     unmap_and_destroy(m, name);
     mm_finish("after unmap() and destroy_shared_region()");
@@ -101,7 +101,7 @@ Test(create_shm, multi_page)
              "after create_shared_region(\"%s\", %zu), /dev/shm%s has size %lld", name, size, name,
              shm_size(name));
     mm_step("writing the %zu bytes of the region", size);
-    mm_fill(mm_addr(m), size, 11);
+    mm_rfill(mm_addr(m), size, 11, "writing into the region returned by create_shared_region");
     check_object_holds(name, size, 11);
     unmap_and_destroy(m, name);
     mm_finish("after unmap() and destroy_shared_region()");
@@ -115,7 +115,7 @@ Test(create_shm, survives_unmap)
     t_mapping *m = create(name, 4096);
 
     mm_step("writing into the region returned by create_shared_region");
-    mm_fill(mm_addr(m), 4096, 12);
+    mm_rfill(mm_addr(m), 4096, 12, "writing into the region returned by create_shared_region");
     MM_REQUIRE(unmap);
     mm_step("calling unmap() on the shared region");
     MM_CHECK(unmap(m) == 0, "unmap() of the shared region returned nonzero");
@@ -137,7 +137,7 @@ Test(create_shm, name_is_copied)
     char buf[64];
     t_mapping *m;
 
-    MM_CHECK(mm_name != NULL,
+    MM_CHECK(mm_driver_has(MM_FN_mm_name),
              "your t_mapping has no field `name` (tests/name_shim.c does not compile against your header)");
     snprintf(buf, sizeof buf, "%s", name);
     m = create(buf, 4096);

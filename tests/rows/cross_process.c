@@ -11,7 +11,8 @@
 
 MM_SUITE(cross_process);
 
-enum { CHILD_OK = 0, CHILD_NO_ATTACH = 10, CHILD_BAD_SIZE, CHILD_BAD_DATA, CHILD_NO_UNMAP, CHILD_LOST };
+enum { CHILD_OK = 0, CHILD_NO_ATTACH = 10, CHILD_BAD_SIZE, CHILD_BAD_DATA, CHILD_NO_UNMAP, CHILD_LOST,
+       CHILD_NO_WRITE };
 
 static const char *child_verdict(int code)
 {
@@ -22,6 +23,8 @@ static const char *child_verdict(int code)
         return "in the second process, the attached region does not have the created size";
     case CHILD_BAD_DATA:
         return "the second process does not see the bytes the first one wrote into the region";
+    case CHILD_NO_WRITE:
+        return "in the second process, the region of attach_shared_region(name, 1) refuses writes";
     case CHILD_NO_UNMAP:
         return "in the second process, unmap() of the attached region returned nonzero";
     default:
@@ -41,9 +44,10 @@ static int second_process(const char *name, size_t size, int ready_fd, int done_
         return CHILD_NO_ATTACH;
     if (mm_size(m) != size)
         return CHILD_BAD_SIZE;
-    if (mm_mismatch(mm_addr(m), size, 15) != size)
+    if (mm_rmismatch(mm_addr(m), size, 15) != size)
         return CHILD_BAD_DATA;
-    mm_fill(mm_addr(m), size, 16);
+    if (mm_rtry_fill(mm_addr(m), size, 16) != 0)
+        return CHILD_NO_WRITE;
     if (unmap(m) != 0)
         return CHILD_NO_UNMAP;
     mm_send(done_fd, 1);
@@ -83,7 +87,7 @@ static void exchange(size_t size, const char *tag)
              errno, strerror(errno));
     /* The second process may look only once every byte is written. */
     mm_step("writing the %zu bytes of the region", size);
-    mm_fill(mm_addr(m), size, 15);
+    mm_rfill(mm_addr(m), size, 15, "writing into the region returned by create_shared_region");
     mm_send(ready[1], 1);
     close(ready[1]);
     mm_step("waiting for the second process");
@@ -91,7 +95,7 @@ static void exchange(size_t size, const char *tag)
     close(done[0]);
     MM_CHECK(WIFEXITED(status), "the second process %s", mm_status_str(status));
     MM_CHECK(WEXITSTATUS(status) == CHILD_OK, "%s", child_verdict(WEXITSTATUS(status)));
-    bad = mm_mismatch(mm_addr(m), size, 16);
+    bad = mm_rmismatch(mm_addr(m), size, 16);
     MM_CHECK(bad == size, "byte %zu written by the second process is not seen by the first", bad);
     mm_step("calling unmap() on the created region");
     MM_CHECK(unmap(m) == 0, "unmap() of the created region returned nonzero");

@@ -3,6 +3,7 @@
  * memory that a forked child does not share.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -37,14 +38,21 @@ Test(map_anon_private, zeroed_and_writable)
 {
     size_t size = 3 * mm_page() + 5;
     t_mapping *m = map_private(size);
-    const unsigned char *p = mm_addr(m);
+    unsigned char page[4096];
+    uintptr_t p = (uintptr_t)mm_addr(m);
 
     mm_step("reading the %zu bytes of the new mapping", size);
-    for (size_t i = 0; i < size; i++)
-        MM_CHECK(p[i] == 0, "byte %zu of a new anonymous mapping is %d, not 0", i, p[i]);
+    for (size_t off = 0; off < size; off += sizeof page) {
+        size_t n = size - off < sizeof page ? size - off : sizeof page;
+
+        MM_CHECK(mm_remote_read(p + off, page, n) == 0,
+                 "byte %zu of a new %zu-byte anonymous mapping cannot be read (not mapped?)", off, size);
+        for (size_t i = 0; i < n; i++)
+            MM_CHECK(page[i] == 0, "byte %zu of a new anonymous mapping is %d, not 0", off + i, page[i]);
+    }
     mm_step("writing the %zu bytes of the mapping", size);
-    mm_fill(mm_addr(m), size, 7);
-    MM_CHECK(mm_mismatch(mm_addr(m), size, 7) == size, "the anonymous mapping did not keep what was written");
+    mm_rfill(mm_addr(m), size, 7, "writing into the map_anonymous(size, 0) mapping");
+    MM_CHECK(mm_rmismatch(mm_addr(m), size, 7) == size, "the anonymous mapping did not keep what was written");
     MM_CHECK(strchr(mm_perms(mm_addr(m)), 'p') != NULL,
              "map_anonymous(size, 0) returned a shared mapping (%s): shared=0 needs MAP_PRIVATE",
              mm_perms(mm_addr(m)));
@@ -61,11 +69,12 @@ Test(map_anon_private, child_writes_stay_in_child)
     int status;
 
     mm_step("writing into the region returned by map_anonymous");
-    strcpy(mm_addr(m), "Private data");
+    mm_rput(mm_addr(m), "Private data", "writing into the map_anonymous(4096, 0) mapping");
     mm_pipe(done);
     pid = mm_fork();
     if (pid == 0) {
-        strcpy(mm_addr(m), "Modified");
+        if (mm_remote_write((uintptr_t)mm_addr(m), "Modified", 9) != 0)
+            _exit(3);
         mm_send(done[1], 1);
         _exit(0);
     }
@@ -74,9 +83,9 @@ Test(map_anon_private, child_writes_stay_in_child)
     close(done[0]);
     status = mm_wait(pid);
     MM_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child %s", mm_status_str(status));
-    MM_CHECK(strcmp(mm_addr(m), "Private data") == 0,
+    MM_CHECK(strcmp(mm_rget(mm_addr(m)), "Private data") == 0,
              "after a child wrote \"Modified\" into a map_anonymous(4096, 0) region, the parent reads \"%.20s\": the mapping is shared, not private",
-             (char *)mm_addr(m));
+             mm_rget(mm_addr(m)));
     unmap_private(m);
     mm_finish("after unmap()");
 }

@@ -3,6 +3,7 @@
  * forked after it, in both directions, on every page.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <string.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -44,15 +45,15 @@ Test(map_anon_shared, child_writes_seen_by_parent)
     size_t bad;
 
     mm_step("writing into the region returned by map_anonymous");
-    memset(mm_addr(m), 0, size);
+    mm_rfill(mm_addr(m), size, 99, "writing into the map_anonymous(size, 1) mapping");
     pid = mm_fork();
     if (pid == 0) {
-        mm_fill(mm_addr(m), size, 8);
-        _exit(0);
+        /* Written into the driver's child: its copy of the mapping. */
+        _exit(mm_rtry_fill(mm_addr(m), size, 8) == 0 ? 0 : 3);
     }
     status = mm_wait(pid);
     MM_CHECK(WIFEXITED(status) && WEXITSTATUS(status) == 0, "the child %s", mm_status_str(status));
-    bad = mm_mismatch(mm_addr(m), size, 8);
+    bad = mm_rmismatch(mm_addr(m), size, 8);
     MM_CHECK(bad == size,
              "a child wrote %zu bytes into a map_anonymous(%zu, 1) region, but the parent sees byte %zu unchanged: the mapping is not shared",
              size, size, bad);
@@ -76,11 +77,11 @@ Test(map_anon_shared, parent_writes_seen_by_child)
         close(go[1]);
         if (mm_recv(go[0]) != 1)
             _exit(2);
-        _exit(mm_mismatch(mm_addr(m), size, 9) == size ? 0 : 1);
+        _exit(mm_rmismatch(mm_addr(m), size, 9) == size ? 0 : 1);
     }
     close(go[0]);
     mm_step("writing into the region returned by map_anonymous");
-    mm_fill(mm_addr(m), size, 9);
+    mm_rfill(mm_addr(m), size, 9, "writing into the map_anonymous(size, 1) mapping");
     mm_send(go[1], 1);
     close(go[1]);
     status = mm_wait(pid);

@@ -25,7 +25,7 @@ static void check_read_mapping(size_t len, unsigned seed)
              "map_file returned a mapping whose addr is %p", mm_addr(m));
     MM_CHECK(mm_size(m) == len, "map_file on a %zu-byte file recorded size %zu", len, mm_size(m));
     mm_step("reading the %zu bytes of the mapping", len);
-    bad = mm_mismatch(mm_addr(m), len, seed);
+    bad = mm_rmismatch(mm_addr(m), len, seed);
     MM_CHECK(bad == len, "byte %zu of the mapping differs from byte %zu of the file", bad, bad);
     MM_REQUIRE(unmap);
     mm_step("calling unmap() on the file mapping");

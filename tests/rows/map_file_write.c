@@ -8,6 +8,7 @@
  */
 #include <errno.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
@@ -57,9 +58,15 @@ Test(map_file_write, changes_reach_file)
     t_mapping *m = map_for_writing(path, len);
     ssize_t got;
     size_t bad;
+    char perms[8];
+    char mapped[128];
 
     mm_step("writing %zu bytes through the mapping", len);
-    mm_fill(mm_addr(m), len, 5);
+    mm_rfill(mm_addr(m), len, 5, "writing through the map_file(path, 1) mapping");
+    /* Seen now, judged after the content: a shared mapping of the file
+     * is how the bytes must get there. */
+    snprintf(perms, sizeof perms, "%s", mm_perms(mm_addr(m)));
+    snprintf(mapped, sizeof mapped, "%s", mm_mapped_path(mm_addr(m)));
     MM_REQUIRE(sync_mapping);
     mm_step("calling sync_mapping(m, MS_SYNC)");
     MM_CHECK(sync_mapping(m, MS_SYNC) == 0, "sync_mapping(m, MS_SYNC) returned nonzero (errno %d: %s)",
@@ -71,6 +78,9 @@ Test(map_file_write, changes_reach_file)
     MM_CHECK(bad == len,
              "byte %zu of the file was not changed by the write through the mapping (MAP_SHARED needed)",
              bad);
+    MM_CHECK(strchr(perms, 's') != NULL && strcmp(mapped, path) == 0,
+             "map_file(path, 1) returned memory that is not a shared mapping of the file (%s %s): map the file itself with MAP_SHARED",
+             perms, mapped[0] ? mapped : "anonymous");
     mm_finish("after unmap()");
 }
 
@@ -83,7 +93,7 @@ Test(map_file_write, sync_whole_mapping)
     const struct mm_msync_call *c;
 
     mm_step("writing into the last byte of the mapping");
-    ((char *)mm_addr(m))[len - 1] = 'z';
+    mm_rput((char *)mm_addr(m) + len - 1, "", "writing into the last byte of the map_file(path, 1) mapping");
     MM_REQUIRE(sync_mapping);
     mm_msync_reset();
     mm_step("calling sync_mapping(m, MS_SYNC)");

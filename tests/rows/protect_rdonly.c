@@ -32,6 +32,11 @@ static void expect_protection_fault(char *p, const char *where)
              where, info.si_code);
     MM_CHECK(info.si_addr == (void *)p, "the write at %p faulted at %p instead", (void *)p,
              info.si_addr);
+    /* A fault can be imitated (a signal sent with a made-up siginfo); a
+     * protection cannot: the page itself must refuse writes. */
+    MM_CHECK(strchr(mm_perms(p), 'w') == NULL,
+             "after protect_mapping(m, PROT_READ), the %s page of the mapping is still writable (%s)",
+             where, mm_perms(p));
 }
 
 Test(protect_rdonly, write_faults_read_works)
@@ -46,15 +51,15 @@ Test(protect_rdonly, write_faults_read_works)
     m = map_anonymous(size, 0);
     MM_CHECK(m != NULL, "map_anonymous(%zu, 0) returned NULL", size);
     p = mm_addr(m);
-    mm_fill(p, size, 17);
+    mm_rfill(p, size, 17, "writing into the map_anonymous(size, 0) mapping");
     mm_step("calling protect_mapping(m, PROT_READ)");
     MM_CHECK(protect_mapping(m, PROT_READ) == 0,
              "protect_mapping(m, PROT_READ) returned nonzero (errno %d: %s)", errno, strerror(errno));
     mm_step("reading the mapping after protect_mapping(m, PROT_READ)");
-    MM_CHECK(mm_mismatch(p, size, 17) == size, "protect_mapping(m, PROT_READ) changed the mapping's content");
+    MM_CHECK(mm_rmismatch(p, size, 17) == size, "protect_mapping(m, PROT_READ) changed the mapping's content");
     expect_protection_fault(p + 1, "first");
     expect_protection_fault(p + size - 1, "last");
-    MM_CHECK(mm_mismatch(p, size, 17) == size, "a refused write changed the mapping");
+    MM_CHECK(mm_rmismatch(p, size, 17) == size, "a refused write changed the mapping");
     mm_step("calling protect_mapping(m, PROT_READ | PROT_WRITE)");
     MM_CHECK(protect_mapping(m, PROT_READ | PROT_WRITE) == 0,
              "protect_mapping(m, PROT_READ | PROT_WRITE) returned nonzero");
