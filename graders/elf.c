@@ -45,6 +45,8 @@ static int check_header(struct image *im)
     if (e->e_ident[EI_CLASS] != ELFCLASS64 || e->e_ident[EI_DATA] != ELFDATA2LSB
         || e->e_type != ET_REL || e->e_shentsize != sizeof(Elf64_Shdr))
         return -1;
+    /* e_shnum 0 with the count elsewhere (more than 65279 sections) is
+     * refused as malformed: gcc never needs it for one source file. */
     if (!in_file(im, e->e_shoff, e->e_shnum, sizeof(Elf64_Shdr)) || e->e_shstrndx >= e->e_shnum
         || e->e_shoff % 8)
         return -1;
@@ -81,10 +83,22 @@ static int read_sections(const struct image *im, struct elf_facts *facts)
 
         if (!name)
             return -1;
+        if (i > 0 || im->shdrs[i].sh_type != SHT_NULL)
+            sl_push(&facts->sections, name);
         if (runs_code_at_load(name, im->shdrs[i].sh_type) && !sl_contains(&facts->init_sections, name))
             sl_push(&facts->init_sections, name);
     }
     return 0;
+}
+
+/* Appends `name` without its version suffix: ".symver" makes an undefined
+ * "dlsym@GLIBC_2.2.5" that the linker binds to dlsym. */
+static void push_unversioned(struct strlist *sl, const char *name)
+{
+    char *bare = xstrndup(name, strcspn(name, "@"));
+
+    sl_push(sl, bare);
+    free(bare);
 }
 
 static int read_symbols(const struct image *im, const Elf64_Shdr *symtab, struct elf_facts *facts)
@@ -102,12 +116,12 @@ static int read_symbols(const struct image *im, const Elf64_Shdr *symtab, struct
 
         if (!name)
             return -1;
+        /* A resolver runs in the dynamic loader, whatever the binding. */
+        if (ELF64_ST_TYPE(syms[i].st_info) == STT_GNU_IFUNC)
+            push_unversioned(&facts->ifuncs, *name ? name : "(unnamed)");
         if (!*name || bind == STB_LOCAL)
             continue;
-        if (syms[i].st_shndx == SHN_UNDEF)
-            sl_push(&facts->undefined, name);
-        else
-            sl_push(&facts->globals, name);
+        push_unversioned(syms[i].st_shndx == SHN_UNDEF ? &facts->undefined : &facts->globals, name);
     }
     return 0;
 }
@@ -142,9 +156,121 @@ int elf_inspect(const char *path, struct elf_facts *facts, char **error)
     return ret;
 }
 
+/* ---- the policy ------------------------------------------------------------------ */
+
+static int name_matches(const char *name, const char *pattern)
+{
+    size_t len = strlen(pattern);
+
+    if (len > 0 && pattern[len - 1] == '*')
+        return strncmp(name, pattern, len - 1) == 0;
+    return strcmp(name, pattern) == 0;
+}
+
+int elf_name_matches(const char *name, const struct strlist *patterns)
+{
+    for (size_t i = 0; i < patterns->count; i++)
+        if (name_matches(name, patterns->items[i]))
+            return 1;
+    return 0;
+}
+
+/* The first name of `names` that matches `patterns` (want 1) or matches
+ * none of them (want 0), or NULL. */
+static const char *first(const struct strlist *names, const struct strlist *patterns, int want)
+{
+    for (size_t i = 0; i < names->count; i++)
+        if (elf_name_matches(names->items[i], patterns) == want)
+            return names->items[i];
+    return NULL;
+}
+
+char *elf_printable(const char *name)
+{
+    enum { MAX = 64 };
+    size_t len = strlen(name);
+    char *s = xstrndup(name, len > MAX ? MAX : len);
+
+    for (char *p = s; *p; p++)
+        if (*p < 0x20 || *p > 0x7e)
+            *p = '?';
+    if (len > MAX) {
+        char *cut = xasprintf("%s...", s);
+
+        free(s);
+        s = cut;
+    }
+    return s;
+}
+
+/* "refused: <who> <before><name><after>", the name made fit by elf_printable(). */
+static char *refusal(const char *who, const char *before, const char *name, const char *after)
+{
+    char *safe = elf_printable(name);
+    char *text = xasprintf("refused: %s %s%s%s", who, before, safe, after);
+
+    free(safe);
+    return text;
+}
+
+/* Today's wording, kept: students and instructors know it. */
+static char *constructor_refusal(const char *who, const char *section)
+{
+    char *safe = elf_printable(section);
+    char *text = xasprintf("refused: constructor in %s (%s): code that runs before or after the "
+                           "tests is not allowed", who, safe);
+
+    free(safe);
+    return text;
+}
+
+/* One rule of elf_refusal(): the first of `names` that matches `patterns`
+ * (want 1) or matches none of them (want 0) is refused with this text. */
+struct rule {
+    const struct strlist *names;
+    const struct strlist *patterns; /* NULL: the rule does not apply */
+    int want;
+    const char *before;
+    const char *after;
+};
+
+char *elf_refusal(const struct elf_facts *facts, const struct elf_policy *policy, const char *who)
+{
+    const struct rule rules[] = {
+        {&facts->sections, policy->allowed_sections, 0, "has a section named \"",
+         "\", which ordinary C code does not produce (placing code or data with "
+         "__attribute__((section)) is not allowed)"},
+        {&facts->undefined, policy->refused_symbols, 1, "calls ",
+         ", which a memory-mapping exercise has no use for"},
+        {&facts->globals, policy->refused_symbols, 1, "defines ",
+         ", a name of the tests' framework or of the system, which a submission may not "
+         "define (rename it, or make it static)"},
+        {&facts->globals, policy->allowed_globals, 0, "defines ",
+         ": a header may only declare (its code is compiled into the tests' shims; define "
+         "functions and variables in the .c file)"},
+    };
+
+    if (facts->init_sections.count)
+        return constructor_refusal(who, facts->init_sections.items[0]);
+    if (facts->ifuncs.count)
+        return refusal(who, "defines ", facts->ifuncs.items[0],
+                       " as an IFUNC (STT_GNU_IFUNC): its resolver would run in the dynamic "
+                       "loader, before the tests");
+    for (size_t i = 0; i < sizeof rules / sizeof rules[0]; i++) {
+        const char *name = rules[i].patterns ? first(rules[i].names, rules[i].patterns, rules[i].want)
+                                             : NULL;
+
+        if (name)
+            return refusal(who, rules[i].before, name, rules[i].after);
+    }
+    return NULL;
+}
+
 void elf_facts_free(struct elf_facts *facts)
 {
     sl_free(&facts->undefined);
     sl_free(&facts->globals);
+    sl_free(&facts->ifuncs);
+    sl_free(&facts->sections);
     sl_free(&facts->init_sections);
 }

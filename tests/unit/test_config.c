@@ -22,6 +22,9 @@ static const char good[] =
     "forbidden:\n"
     "  functions: [malloc]\n"
     "  penalty: 10\n"
+    "  refused_symbols: [dlsym, cr_*]\n"
+    "  allowed_sections: [.text, .text.*]\n"
+    "  shim_globals: [mm_addr]\n"
     "limits:\n"
     "  cpu_seconds: 1.5\n"
     "  memory_mb: 512\n"
@@ -116,7 +119,7 @@ Test(config, number_must_be_a_number)
 {
     char *text = good_with("points: 40", "points: forty");
 
-    expect_error(text, "c.yaml:31:13: points: expected a number, found \"forty\"");
+    expect_error(text, "c.yaml:34:13: points: expected a number, found \"forty\"");
     free(text);
 }
 
@@ -189,5 +192,41 @@ Test(config, bool_must_be_true_or_false)
     char *text = good_with("bonus: true", "bonus: yes");
 
     expect_error(text, "expected true or false, found \"yes\"");
+    free(text);
+}
+
+Test(config, object_policy_lists)
+{
+    struct config *cfg = config_parse("c.yaml", good, strlen(good), NULL);
+
+    cr_assert_not_null(cfg);
+    cr_assert_str_eq(cfg->refused_symbols.items[1], "cr_*");
+    cr_assert_str_eq(cfg->allowed_sections.items[0], ".text");
+    cr_assert_str_eq(cfg->shim_globals.items[0], "mm_addr");
+    config_free(cfg);
+}
+
+Test(config, pattern_star_only_at_the_end)
+{
+    char *text = good_with("[dlsym, cr_*]", "[dlsym, c*r]");
+
+    expect_error(text, "c.yaml:15:28: forbidden.refused_symbols: \"c*r\": '*' may only end a pattern");
+    free(text);
+}
+
+Test(config, empty_section_allow_list)
+{
+    char *text = good_with("[.text, .text.*]", "[]");
+
+    expect_error(text, "c.yaml:16:21: forbidden.allowed_sections: an empty list would refuse "
+                       "every object");
+    free(text);
+}
+
+Test(config, object_policy_required)
+{
+    char *text = good_with("  shim_globals: [mm_addr]\n", "");
+
+    expect_error(text, "forbidden: missing required key \"shim_globals\"");
     free(text);
 }
