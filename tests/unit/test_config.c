@@ -17,7 +17,8 @@ static const char good[] =
     "  default_header: reference/memory_mapper.h\n"
     "  api: [map_file]\n"
     "tests:\n"
-    "  object: build/tests/mmtests.o\n"
+    "  object: build/tests/driver.o\n"
+    "  checker: build/tests/checker\n"
     "  shim: tests/shim.c\n"
     "forbidden:\n"
     "  functions: [malloc]\n"
@@ -103,7 +104,7 @@ Test(config, unknown_key)
 {
     char *text = good_with("  penalty: 10\n", "  penalty: 10\n  penality: 3\n");
 
-    expect_error(text, "c.yaml:15:3: unknown key \"penality\" in forbidden");
+    expect_error(text, "c.yaml:16:3: unknown key \"penality\" in forbidden");
     free(text);
 }
 
@@ -119,7 +120,7 @@ Test(config, number_must_be_a_number)
 {
     char *text = good_with("points: 40", "points: forty");
 
-    expect_error(text, "c.yaml:34:13: points: expected a number, found \"forty\"");
+    expect_error(text, "c.yaml:35:13: points: expected a number, found \"forty\"");
     free(text);
 }
 
@@ -210,7 +211,7 @@ Test(config, pattern_star_only_at_the_end)
 {
     char *text = good_with("[dlsym, cr_*]", "[dlsym, c*r]");
 
-    expect_error(text, "c.yaml:15:28: forbidden.refused_symbols: \"c*r\": '*' may only end a pattern");
+    expect_error(text, "c.yaml:16:28: forbidden.refused_symbols: \"c*r\": '*' may only end a pattern");
     free(text);
 }
 
@@ -218,7 +219,7 @@ Test(config, empty_section_allow_list)
 {
     char *text = good_with("[.text, .text.*]", "[]");
 
-    expect_error(text, "c.yaml:16:21: forbidden.allowed_sections: an empty list would refuse "
+    expect_error(text, "c.yaml:17:21: forbidden.allowed_sections: an empty list would refuse "
                        "every object");
     free(text);
 }
