@@ -3,9 +3,9 @@
  */
 #include "util.h"
 
+#include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -229,20 +229,223 @@ int copy_file(const char *from, const char *to, unsigned mode)
     return ret;
 }
 
-static int remove_entry(const char *path, const struct stat *st, int type, struct FTW *ftw)
+/* ---- removing trees -------------------------------------------------------- */
+
+/* Directories the walk could not empty (a mount point, files it may not
+ * remove) are remembered, so it never enters one twice and always ends;
+ * past this many it gives up, which bounds its memory. */
+#define STUCK_MAX 1024
+
+struct walk {
+    dev_t dev; /* the tree's filesystem: mount points are not crossed */
+    struct dir_id {
+        dev_t dev;
+        ino_t ino;
+    } stuck[STUCK_MAX];
+    size_t nstuck;
+};
+
+enum entry_fate { ENTRY_REMOVED, ENTRY_GONE, ENTRY_LEFT, ENTRY_ENTER };
+
+static int is_stuck(const struct walk *w, const struct stat *st)
 {
-    (void)st;
-    (void)ftw;
-    if (type == FTW_DP)
-        rmdir(path);
-    else
-        unlink(path);
+    for (size_t i = 0; i < w->nstuck; i++)
+        if (w->stuck[i].dev == st->st_dev && w->stuck[i].ino == st->st_ino)
+            return 1;
     return 0;
+}
+
+/* A directory the walk is in is ours and 0700 (errors ignored: not root,
+ * not ours): nobody else can then rename it or its entries away, so ".."
+ * always leads back up the way the walk came down, never elsewhere. */
+static void claim_dir(int fd)
+{
+    if (geteuid() == 0)
+        (void)!fchown(fd, 0, 0);
+    fchmod(fd, 0700);
+}
+
+/* Opens the directory `name` under `dirfd` without following a symlink;
+ * one made unreadable is made readable first (if ours, or as root). */
+static int open_dir_at(int dirfd, const char *name)
+{
+    int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    int fd = openat(dirfd, name, flags);
+
+    /* AT_SYMLINK_NOFOLLOW: glibc refuses (never follows) a symlink. */
+    if (fd < 0 && errno == EACCES && fchmodat(dirfd, name, 0700, AT_SYMLINK_NOFOLLOW) == 0)
+        fd = openat(dirfd, name, flags);
+    if (fd >= 0)
+        claim_dir(fd);
+    return fd;
+}
+
+/* Removes `name` if it can; a non-empty directory to enter is opened
+ * into *child. */
+static enum entry_fate remove_entry(const struct walk *w, int dirfd, const char *name, int *child)
+{
+    struct stat st;
+    int fd;
+
+    if (unlinkat(dirfd, name, 0) == 0)
+        return ENTRY_REMOVED;
+    if (errno == ENOENT)
+        return ENTRY_GONE;
+    if (errno != EISDIR && errno != EPERM)
+        return ENTRY_LEFT;
+    if (unlinkat(dirfd, name, AT_REMOVEDIR) == 0)
+        return ENTRY_REMOVED;
+    if (errno != ENOTEMPTY && errno != EEXIST)
+        return errno == ENOENT ? ENTRY_GONE : ENTRY_LEFT;
+    fd = open_dir_at(dirfd, name);
+    if (fd < 0)
+        return ENTRY_LEFT;
+    if (fstat(fd, &st) != 0 || st.st_dev != w->dev || is_stuck(w, &st)) {
+        close(fd);
+        return ENTRY_LEFT;
+    }
+    *child = fd;
+    return ENTRY_ENTER;
+}
+
+/* Removes what it can in the directory open at `fd`. Returns -1 with
+ * *child open when a subdirectory must be emptied first, else the number
+ * of entries left. Passes repeat while they remove something: removing
+ * while reading may make readdir skip an entry. */
+static long clear_dir(const struct walk *w, int fd, int *child)
+{
+    int copy = dup(fd);
+    DIR *d = copy >= 0 ? fdopendir(copy) : NULL;
+    struct dirent *e;
+    long left = 1;
+    long removed = 1;
+
+    if (!d) {
+        if (copy >= 0)
+            close(copy);
+        return left;
+    }
+    while (removed > 0) {
+        removed = left = 0;
+        rewinddir(d); /* the copy shares the offset an earlier pass left */
+        while ((e = readdir(d)) != NULL) {
+            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                continue;
+            switch (remove_entry(w, fd, e->d_name, child)) {
+            case ENTRY_REMOVED:
+                removed++;
+                break;
+            case ENTRY_GONE:
+                break;
+            case ENTRY_LEFT:
+                left++;
+                break;
+            case ENTRY_ENTER:
+                closedir(d);
+                return -1;
+            }
+        }
+    }
+    closedir(d);
+    return left;
+}
+
+/* Empties the directory open at `top` (and closes it). Depth-first, one
+ * directory open at a time: down with openat, back up with "..", and the
+ * parent, read again, then removes the emptied child. */
+static void empty_tree(int top)
+{
+    struct walk *w = xcalloc(1, sizeof *w);
+    struct stat st;
+    size_t depth = 0;
+    int fd = top;
+
+    if (fstat(fd, &st) != 0) {
+        close(fd);
+        free(w);
+        return;
+    }
+    w->dev = st.st_dev;
+    while (fd >= 0) {
+        int child = -1;
+        long left = clear_dir(w, fd, &child);
+        int up;
+
+        if (left < 0) {
+            close(fd);
+            fd = child;
+            depth++;
+            continue;
+        }
+        if (left > 0 && depth > 0) {
+            if (w->nstuck == STUCK_MAX || fstat(fd, &st) != 0)
+                break;
+            w->stuck[w->nstuck++] = (struct dir_id){st.st_dev, st.st_ino};
+        }
+        if (depth == 0)
+            break;
+        up = openat(fd, "..", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+        close(fd);
+        fd = up;
+        depth--;
+    }
+    if (fd >= 0)
+        close(fd);
+    free(w);
+}
+
+void remove_tree_at(int dirfd, const char *name)
+{
+    int fd;
+
+    if (unlinkat(dirfd, name, 0) == 0 || errno == ENOENT)
+        return;
+    fd = open_dir_at(dirfd, name);
+    if (fd < 0)
+        return;
+    empty_tree(fd);
+    unlinkat(dirfd, name, AT_REMOVEDIR);
 }
 
 void remove_tree(const char *path)
 {
-    nftw(path, remove_entry, 16, FTW_DEPTH | FTW_PHYS | FTW_MOUNT);
+    remove_tree_at(AT_FDCWD, path);
+}
+
+/* ---- text ------------------------------------------------------------------- */
+
+size_t utf8_decode(const char *str, size_t avail, unsigned *cp)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t len;
+    unsigned min;
+    unsigned c;
+
+    if (avail == 0)
+        return 0;
+    if (s[0] < 0x80) {
+        *cp = s[0];
+        return 1;
+    }
+    if ((s[0] & 0xe0) == 0xc0)
+        len = 2, min = 0x80, c = s[0] & 0x1f;
+    else if ((s[0] & 0xf0) == 0xe0)
+        len = 3, min = 0x800, c = s[0] & 0x0f;
+    else if ((s[0] & 0xf8) == 0xf0)
+        len = 4, min = 0x10000, c = s[0] & 0x07;
+    else
+        return 0;
+    if (len > avail)
+        return 0;
+    for (size_t i = 1; i < len; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        c = (c << 6) | (s[i] & 0x3f);
+    }
+    if (c < min || c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+        return 0;
+    *cp = c;
+    return len;
 }
 
 double now_seconds(void)

@@ -52,8 +52,23 @@ char *read_file(const char *path, size_t *len);
 /* Copies `from` to `to` (created with `mode`); 0 or -1 with errno. */
 int copy_file(const char *from, const char *to, unsigned mode);
 
-/* Removes a directory tree; best effort, never follows symlinks. */
+/* Removes a tree (or a file, or a symlink: never what it points to).
+ * Best effort: what cannot be removed (a mount point, files of another
+ * user when not root) stays, and the rest goes. No limit on depth or path
+ * length, and memory does not grow with depth: the walk holds one
+ * directory open at a time and climbs back with "..". Directories a job
+ * made unreadable (chmod 0) are made ours and 0700 first, which also
+ * keeps anyone but root from moving them while the walk is inside. */
 void remove_tree(const char *path);
+
+/* Same for `name` in the directory open at `dirfd` (or AT_FDCWD). */
+void remove_tree_at(int dirfd, const char *name);
+
+/* Length of the valid UTF-8 sequence that starts `s` (at most `avail`
+ * bytes are read), its code point in *cp; 0 if those bytes are not one
+ * (stray continuation byte, overlong form, surrogate, beyond U+10FFFF,
+ * cut short). */
+size_t utf8_decode(const char *s, size_t avail, unsigned *cp);
 
 /* Seconds since an arbitrary fixed point (CLOCK_MONOTONIC). */
 double now_seconds(void);
