@@ -4,34 +4,9 @@
  */
 #include "json.h"
 
-#include <stddef.h>
+#include <string.h>
 
-/* Length of the valid UTF-8 sequence at `s`, or 0 if it is not one. */
-static size_t utf8_length(const unsigned char *s)
-{
-    size_t len;
-    unsigned min;
-    unsigned cp;
-
-    if (s[0] < 0x80)
-        return 1;
-    if ((s[0] & 0xe0) == 0xc0)
-        len = 2, min = 0x80, cp = s[0] & 0x1f;
-    else if ((s[0] & 0xf0) == 0xe0)
-        len = 3, min = 0x800, cp = s[0] & 0x0f;
-    else if ((s[0] & 0xf8) == 0xf0)
-        len = 4, min = 0x10000, cp = s[0] & 0x07;
-    else
-        return 0;
-    for (size_t i = 1; i < len; i++) {
-        if ((s[i] & 0xc0) != 0x80)
-            return 0;
-        cp = (cp << 6) | (s[i] & 0x3f);
-    }
-    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-        return 0;
-    return len;
-}
+#include "util.h"
 
 static void put_escape(FILE *out, unsigned char c)
 {
@@ -56,15 +31,26 @@ static void put_escape(FILE *out, unsigned char c)
     }
 }
 
-void json_string(FILE *out, const char *str)
+/* The stand-in for NUL in captured output ("modified UTF-8"). */
+static int is_nul_pair(const unsigned char *s, size_t avail)
 {
-    const unsigned char *s = (const unsigned char *)(str ? str : "");
+    return avail >= 2 && s[0] == 0xc0 && s[1] == 0x80;
+}
+
+void json_string_len(FILE *out, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    const unsigned char *end = s + n;
+    unsigned cp;
 
     fputc('"', out);
-    while (*s) {
-        size_t len = utf8_length(s);
+    while (s < end) {
+        size_t len = utf8_decode((const char *)s, (size_t)(end - s), &cp);
 
-        if (len == 0) {
+        if (is_nul_pair(s, (size_t)(end - s))) {
+            fputs("\\u0000", out);
+            s += 2;
+        } else if (len == 0) {
             fputs("\\ufffd", out);
             s++;
         } else if (len == 1 && (*s < 0x20 || *s == '"' || *s == '\\' || *s == 0x7f)) {
@@ -75,4 +61,9 @@ void json_string(FILE *out, const char *str)
         }
     }
     fputc('"', out);
+}
+
+void json_string(FILE *out, const char *s)
+{
+    json_string_len(out, s ? s : "", s ? strlen(s) : 0);
 }

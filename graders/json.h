@@ -6,8 +6,16 @@
 
 #include <stdio.h>
 
-/* Writes `s` as a quoted JSON string: quotes, backslashes and control
- * characters escaped, invalid UTF-8 replaced by U+FFFD. */
+/* Writes the `len` bytes at `s` as a quoted JSON string, every one of
+ * them accounted for (nothing after an odd byte is ever lost): quotes,
+ * backslashes and control characters escaped, a NUL byte as \u0000, and
+ * each byte that is not part of valid UTF-8 as one U+FFFD (\ufffd), so a
+ * reader sees where and how many there were. The two bytes C0 80 are
+ * written \u0000 too: they are how captured output keeps its NUL bytes
+ * in a C string (see sandbox.h). */
+void json_string_len(FILE *out, const char *s, size_t len);
+
+/* The same for a C string; NULL is written "". */
 void json_string(FILE *out, const char *s);
 
 #endif

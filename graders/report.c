@@ -20,6 +20,36 @@ const struct report_ops *report_find(const char *name)
     return NULL;
 }
 
+size_t report_cut(const char *s, size_t max)
+{
+    size_t len = strlen(s);
+
+    if (len <= max)
+        return len;
+    /* s[len] is the first byte not shown: not in the middle of a
+     * character (nor of the C0 80 that stands for a NUL). */
+    len = max;
+    while (len > 0 && ((unsigned char)s[len] & 0xc0) == 0x80)
+        len--;
+    return len;
+}
+
+char *report_capped(const char *s, size_t max)
+{
+    size_t keep = report_cut(s ? s : "", max);
+
+    if (!s || s[keep] == '\0')
+        return xstrdup(s ? s : "");
+    return xasprintf("%.*s%s", (int)keep, s, REPORT_CUT_MARK);
+}
+
+char *report_more_notes(const struct strlist *notes)
+{
+    if (notes->count <= REPORT_MAX_NOTES)
+        return NULL;
+    return xasprintf("(cut: %zu more notes)", notes->count - REPORT_MAX_NOTES);
+}
+
 int report_save(const struct report_ops *ops, const char *path, struct grade *const *grades,
                 size_t n, int colour)
 {

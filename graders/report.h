@@ -15,6 +15,29 @@ struct report_ops {
     int (*write)(FILE *out, struct grade *const *grades, size_t n, int colour);
 };
 
+/* What a report shows of a grade is capped, whatever the grade holds (a
+ * note listing 200,000 symbols must not make a 40 MB report): each note
+ * and message at REPORT_TEXT_MAX bytes, the compile log at REPORT_LOG_MAX,
+ * with " (cut)" where something was cut; past REPORT_MAX_NOTES notes, one
+ * last line says how many more there were. Test outputs are capped when
+ * captured (limits.output_kb). */
+#define REPORT_TEXT_MAX 4096
+#define REPORT_LOG_MAX 65536
+#define REPORT_MAX_NOTES 32
+#define REPORT_CUT_MARK " (cut)"
+
+/* How many bytes of `s` a report shows when at most `max` fit: all of it,
+ * or fewer, ending on a whole UTF-8 character (the caller then adds
+ * REPORT_CUT_MARK). */
+size_t report_cut(const char *s, size_t max);
+
+/* `s` as shown, capped at `max` bytes plus the mark (caller frees). */
+char *report_capped(const char *s, size_t max);
+
+/* The line that stands for the notes past REPORT_MAX_NOTES, or NULL when
+ * there are none (caller frees). */
+char *report_more_notes(const struct strlist *notes);
+
 extern const struct report_ops report_text;
 extern const struct report_ops report_json;
 

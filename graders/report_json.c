@@ -3,9 +3,19 @@
  * submission, an array of objects for several (argument order).
  */
 #include <stdio.h>
+#include <stdlib.h>
 
 #include "json.h"
 #include "report.h"
+
+/* A string from the grade, capped (see report.h). */
+static void put_capped(FILE *out, const char *s, size_t max)
+{
+    char *shown = report_capped(s, max);
+
+    json_string(out, shown);
+    free(shown);
+}
 
 static void put_strlist(FILE *out, const struct strlist *sl)
 {
@@ -18,12 +28,30 @@ static void put_strlist(FILE *out, const struct strlist *sl)
     fputc(']', out);
 }
 
+static void put_notes(FILE *out, const struct strlist *notes)
+{
+    char *more = report_more_notes(notes);
+
+    fputc('[', out);
+    for (size_t i = 0; i < notes->count && i < REPORT_MAX_NOTES; i++) {
+        if (i > 0)
+            fputs(", ", out);
+        put_capped(out, notes->items[i], REPORT_TEXT_MAX);
+    }
+    if (more) {
+        fputs(", ", out);
+        json_string(out, more);
+    }
+    fputc(']', out);
+    free(more);
+}
+
 static void put_test(FILE *out, const struct test_outcome *t)
 {
     fputs("{\"test\": ", out);
     json_string(out, t->test);
     fprintf(out, ", \"status\": \"%s\", \"message\": ", status_name(t->status));
-    json_string(out, t->message);
+    put_capped(out, t->message, REPORT_TEXT_MAX);
     fprintf(out, ", \"seconds\": %.3f, \"output\": ", t->wall);
     json_string(out, t->output);
     fprintf(out, ", \"output_truncated\": %s}", t->output_cut ? "true" : "false");
@@ -39,7 +67,7 @@ static void put_row(FILE *out, const struct row_grade *r)
     json_string(out, r->row->category);
     fprintf(out, ", \"points\": %d, \"max_points\": %d, \"bonus\": %s, \"status\": \"%s\", \"message\": ",
             r->points, r->row->points, r->row->bonus ? "true" : "false", status_name(r->status));
-    json_string(out, r->message);
+    put_capped(out, r->message, REPORT_TEXT_MAX);
     fputs(",\n     \"details\": [", out);
     for (size_t t = 0; t < r->ntests; t++) {
         if (t > 0)
@@ -56,9 +84,9 @@ static void put_grade(FILE *out, const struct grade *g, const char *indent)
     fprintf(out, ", \"score\": %d, \"max_score\": %d, \"bonus_score\": %d, \"bonus_max\": %d,\n",
             g->score, g->max_score, g->bonus_score, g->bonus_max);
     fprintf(out, "  \"compile\": {\"ok\": %s, \"log\": ", g->compile_ok ? "true" : "false");
-    json_string(out, g->compile_log);
+    put_capped(out, g->compile_log, REPORT_LOG_MAX);
     fputs("},\n  \"notes\": ", out);
-    put_strlist(out, &g->notes);
+    put_notes(out, &g->notes);
     fputs(",\n  \"forbidden_functions\": ", out);
     put_strlist(out, &g->forbidden_used);
     fprintf(out, ", \"penalty\": %d,\n  \"tests\": [\n", g->penalty);

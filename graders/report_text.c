@@ -3,6 +3,7 @@
  * row with its verdict and, when it lost points, the one-line reason.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "report.h"
@@ -17,36 +18,65 @@ static const char *const verdict_colour[] = {
     [ST_TIMEOUT] = "\033[33m", [ST_ERROR] = "\033[35m",
 };
 
-/* Prints `s` on one line: newlines and tabs become spaces, other control
- * bytes (a terminal escape sequence from the student's output) '?'. */
-static void put_line(FILE *out, const char *s)
+/* Writes the character at `s` (of `avail` bytes) as the reader should see
+ * it; returns how many bytes it took. What would act on a terminal rather
+ * than show (a colour or cursor sequence from the student's output) or is
+ * not text at all is written as an escape: control characters and invalid
+ * bytes as \xNN, C1 controls (which some terminals obey) as \uNNNN, the
+ * NUL kept in captured output (C0 80, see sandbox.h) as \0. `newline` is
+ * what a line feed becomes. */
+static size_t put_char(FILE *out, const char *s, size_t avail, const char *newline)
 {
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
+    const unsigned char *u = (const unsigned char *)s;
+    unsigned cp = 0;
+    size_t len = utf8_decode(s, avail, &cp);
 
-        if (c == '\n' || c == '\t')
-            fputc(' ', out);
-        else if (c < 0x20 || c == 0x7f)
-            fputc('?', out);
-        else
-            fputc(c, out);
+    if (avail >= 2 && u[0] == 0xc0 && u[1] == 0x80) {
+        fputs("\\0", out);
+        return 2;
     }
+    if (len == 0) {
+        fprintf(out, "\\x%02x", u[0]);
+        return 1;
+    }
+    if (cp == '\n')
+        fputs(newline, out);
+    else if (cp == '\t')
+        fputc(*newline == '\n' ? '\t' : ' ', out);
+    else if (cp < 0x20 || cp == 0x7f)
+        fprintf(out, "\\x%02x", cp);
+    else if (cp >= 0x80 && cp < 0xa0)
+        fprintf(out, "\\u%04x", cp);
+    else
+        fwrite(s, 1, len, out);
+    return len;
 }
 
-/* Indented block, control bytes neutralised the same way. */
-static void put_block(FILE *out, const char *s)
+/* Writes `s` capped at `max` bytes (see report.h), each character through
+ * put_char. A last newline ends the text; it does not open an empty line. */
+static void put_text(FILE *out, const char *s, size_t max, const char *newline)
+{
+    size_t shown = report_cut(s, max);
+    int cut = s[shown] != '\0';
+    size_t end = !cut && shown > 0 && s[shown - 1] == '\n' ? shown - 1 : shown;
+
+    for (size_t i = 0; i < end;)
+        i += put_char(out, s + i, end - i, newline);
+    if (cut)
+        fputs(REPORT_CUT_MARK, out);
+}
+
+/* Prints `s` on one line: newlines and tabs become spaces. */
+static void put_line(FILE *out, const char *s)
+{
+    put_text(out, s, REPORT_TEXT_MAX, " ");
+}
+
+/* Indented block. */
+static void put_block(FILE *out, const char *s, size_t max)
 {
     fputs("    ", out);
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-
-        if (c == '\n')
-            fputs(s[1] ? "\n    " : "", out);
-        else if ((c < 0x20 && c != '\t') || c == 0x7f)
-            fputc('?', out);
-        else
-            fputc(c, out);
-    }
+    put_text(out, s, max, "\n    ");
     fputc('\n', out);
 }
 
@@ -65,13 +95,18 @@ static void put_row(FILE *out, const struct row_grade *r, size_t number, int col
 static void put_header(FILE *out, const struct grade *g)
 {
     fprintf(out, "memory_mapper moulinette: %s\n", g->submission);
-    for (size_t i = 0; i < g->notes.count; i++) {
+    char *more = report_more_notes(&g->notes);
+
+    for (size_t i = 0; i < g->notes.count && i < REPORT_MAX_NOTES; i++) {
         fputs("  note:\n", out);
-        put_block(out, g->notes.items[i]);
+        put_block(out, g->notes.items[i], REPORT_TEXT_MAX);
     }
+    if (more)
+        fprintf(out, "  %s\n", more);
+    free(more);
     if (!g->compile_ok) {
         fputs("  compilation failed:\n", out);
-        put_block(out, g->compile_log);
+        put_block(out, g->compile_log, REPORT_LOG_MAX);
     }
     fprintf(out, "%3s  %-18s %-11s %7s  %-7s  %s\n", "#", "row", "category", "points", "verdict",
             "reason");

@@ -167,24 +167,61 @@ static void start_job(struct sandbox *sb, struct slot *s, struct job *job)
     sb->running++;
 }
 
-/* Reads once: bytes read, 0 at end of file, -1 when nothing is there. */
-static ssize_t pump(int fd, struct strbuf *into, size_t cap, size_t *dropped)
+/* Appends what fits of `chunk` under `cap`; once a byte was dropped,
+ * every later one is too (the kept part is a prefix of what was sent). */
+static void keep_bytes(struct strbuf *into, const char *chunk, size_t n, size_t cap,
+                       size_t *dropped)
+{
+    size_t keep = 0;
+
+    if ((!dropped || *dropped == 0) && into->len < cap)
+        keep = n < cap - into->len ? n : cap - into->len;
+    sb_append(into, chunk, keep);
+    if (dropped)
+        *dropped += n - keep;
+}
+
+/* Output is text for the report, kept as a C string: a NUL byte is stored
+ * as C0 80, the "modified UTF-8" of Java and Tcl (an overlong form, never
+ * valid UTF-8 otherwise), so that nothing after a NUL is lost on the way
+ * to the report, which writes it back as \u0000 (json.c). */
+static void keep_output(struct strbuf *into, const char *chunk, size_t n, size_t cap,
+                        size_t *dropped)
+{
+    static const char nul[2] = {(char)0xc0, (char)0x80};
+
+    while (n > 0) {
+        const char *zero = memchr(chunk, '\0', n);
+        size_t run = zero ? (size_t)(zero - chunk) : n;
+
+        keep_bytes(into, chunk, run, cap, dropped);
+        chunk += run;
+        n -= run;
+        if (n == 0)
+            break;
+        /* Both bytes or neither: half a pair would be an invalid byte. */
+        if (*dropped == 0 && into->len + 2 <= cap)
+            sb_append(into, nul, 2);
+        else
+            *dropped += 1;
+        chunk++;
+        n--;
+    }
+}
+
+/* Reads once: bytes read, 0 at end of file, -1 when nothing is there.
+ * `text`: the job's output (see keep_output), else raw bytes. */
+static ssize_t pump(int fd, struct strbuf *into, size_t cap, size_t *dropped, int text)
 {
     char chunk[16384];
     ssize_t n = read(fd, chunk, sizeof chunk);
-    size_t rest;
 
     if (n <= 0)
         return n < 0 ? -1 : 0;
-    rest = (size_t)n;
-    if (into->len < cap) {
-        size_t keep = rest < cap - into->len ? rest : cap - into->len;
-
-        sb_append(into, chunk, keep);
-        rest -= keep;
-    }
-    if (dropped)
-        *dropped += rest;
+    if (text)
+        keep_output(into, chunk, (size_t)n, cap, dropped);
+    else
+        keep_bytes(into, chunk, (size_t)n, cap, dropped);
     return n;
 }
 
@@ -208,12 +245,12 @@ static void drain(struct slot *s)
 
     if (s->out_fd >= 0) {
         fcntl(s->out_fd, F_SETFL, O_NONBLOCK);
-        while (pump(s->out_fd, &r->output, output_cap(s), &r->output_dropped) > 0) {
+        while (pump(s->out_fd, &r->output, output_cap(s), &r->output_dropped, 1) > 0) {
         }
     }
     if (s->rec_fd >= 0) {
         fcntl(s->rec_fd, F_SETFL, O_NONBLOCK);
-        while (pump(s->rec_fd, &r->records, RECORDS_CAP, NULL) > 0) {
+        while (pump(s->rec_fd, &r->records, RECORDS_CAP, NULL, 0) > 0) {
         }
     }
 }
@@ -252,7 +289,7 @@ static void read_setup_error(struct slot *s)
     struct strbuf msg = {0};
 
     fcntl(s->err_fd, F_SETFL, O_NONBLOCK);
-    while (pump(s->err_fd, &msg, 1024, NULL) > 0) {
+    while (pump(s->err_fd, &msg, 1024, NULL, 0) > 0) {
     }
     if (msg.len)
         s->job->result.setup_error = sb_take(&msg);
@@ -323,10 +360,10 @@ static void poll_jobs(struct sandbox *sb)
             reap(s);
         else if (fds[k].fd == s->out_fd
                  && pump(s->out_fd, &s->job->result.output, output_cap(s),
-                         &s->job->result.output_dropped) == 0)
+                         &s->job->result.output_dropped, 1) == 0)
             close_fd(&s->out_fd);
         else if (fds[k].fd == s->rec_fd
-                 && pump(s->rec_fd, &s->job->result.records, RECORDS_CAP, NULL) == 0)
+                 && pump(s->rec_fd, &s->job->result.records, RECORDS_CAP, NULL, 0) == 0)
             close_fd(&s->rec_fd);
     }
 }

@@ -35,7 +35,10 @@ struct job_result {
     int timed_out;   /* killed by the grader at its deadline */
     int memory_limit; /* a process of the job was killed for its memory cgroup limit */
     double wall;     /* seconds */
-    struct strbuf output;  /* stdout+stderr, at most limits.output_kb KiB */
+    /* stdout+stderr, at most limits.output_kb KiB, a C string that keeps
+     * every byte: a NUL is stored as the pair C0 80 (see keep_output in
+     * sandbox.c; json.c writes it as \u0000). */
+    struct strbuf output;
     size_t output_dropped; /* bytes past the cap */
     struct strbuf records; /* what the job wrote to descriptor 3 */
     char *setup_error;     /* the sandbox could not start the command */

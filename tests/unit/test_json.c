@@ -34,3 +34,49 @@ Test(json, valid_utf8_kept) { check("d\xc3\xa9j\xc3\xa0 \xe2\x9c\x93", "\"d\xc3\
 Test(json, invalid_utf8_replaced) { check("a\xff\xc3(b", "\"a\\ufffd\\ufffd(b\""); }
 Test(json, overlong_and_surrogates_replaced) { check("\xc0\xaf\xed\xa0\x80", "\"\\ufffd\\ufffd\\ufffd\\ufffd\\ufffd\""); }
 Test(json, null_is_empty_string) { check(NULL, "\"\""); }
+
+static char *escaped_len(const char *s, size_t len)
+{
+    char *buf = NULL;
+    size_t size = 0;
+    FILE *out = open_memstream(&buf, &size);
+
+    json_string_len(out, s, len);
+    fclose(out);
+    return buf;
+}
+
+/* A NUL in a test's output is escaped, and what follows it is kept. */
+Test(json, nul_escaped_not_cut)
+{
+    char *got = escaped_len("a\0b\0", 4);
+
+    cr_assert_str_eq(got, "\"a\\u0000b\\u0000\"");
+    free(got);
+}
+
+/* C0 80 is how captured output keeps a NUL in a C string (sandbox.h). */
+Test(json, modified_utf8_nul) { check("x\xc0\x80y", "\"x\\u0000y\""); }
+
+/* One U+FFFD per invalid byte, and the text after them is all there. */
+Test(json, invalid_bytes_one_replacement_each_rest_kept)
+{
+    check("\x80\x80\xfe ok \xf0\x9f\x98 end \xf0\x9f\x98\x80",
+          "\"\\ufffd\\ufffd\\ufffd ok \\ufffd\\ufffd\\ufffd end \xf0\x9f\x98\x80\"");
+}
+
+/* A multi-byte character cut by the end of the buffer is invalid there,
+ * and reading never goes past the given length. */
+Test(json, sequence_cut_by_length)
+{
+    char *got = escaped_len("\xc3\xa9\xc3\xa9", 3);
+
+    cr_assert_str_eq(got, "\"\xc3\xa9\\ufffd\"");
+    free(got);
+}
+
+Test(json, del_and_c1_controls)
+{
+    /* DEL is escaped; C1 controls are valid UTF-8 that JSON allows as is. */
+    check("\x7f\xc2\x9b", "\"\\u007f\xc2\x9b\"");
+}
