@@ -14,6 +14,7 @@
  * the checker's first snapshot.
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
@@ -73,7 +74,9 @@ static int read_all(void *buf, size_t len, int *passed)
 
         if (n < 0 && errno == EINTR)
             continue;
-        if (n <= 0)
+        if (n < 0)
+            _exit(MM_DRIVER_LOST);
+        if (n == 0)
             return -1;
         c = CMSG_FIRSTHDR(&msg);
         if (passed && c && c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS)
@@ -218,8 +221,8 @@ static void do_fork(int fd)
     }
     pid = fork();
     if (pid == 0) {
-        if (dup2(fd, MM_DRIVER_FD) < 0)
-            _exit(0);
+        if (dup2(fd, g_fd) < 0)
+            _exit(MM_DRIVER_LOST);
         close(fd);
         return;
     }
@@ -254,6 +257,10 @@ int main(void)
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     sigprocmask(SIG_BLOCK, &chld, NULL);
+    if (fcntl(MM_DRIVER_FD, F_DUPFD, MM_DRIVER_HIGH_FD) == MM_DRIVER_HIGH_FD) {
+        close(MM_DRIVER_FD);
+        g_fd = MM_DRIVER_HIGH_FD;
+    }
     reply((int64_t)defined_functions(), 0, NULL, 0);
     for (;;) {
         struct mm_request q;

@@ -21,6 +21,11 @@
 #include <stdint.h>
 
 #define MM_DRIVER_FD 3
+/* The driver moves its socket here, out of the way of a submission that
+ * closes a stale descriptor, and exits with MM_DRIVER_LOST when the socket
+ * breaks under it (closed or replaced by the submission). */
+#define MM_DRIVER_HIGH_FD 900
+#define MM_DRIVER_LOST 97
 #define MM_MAX_PAYLOAD (1u << 20)
 
 /* Functions the driver may call: bit i of the hello reply's `value` says

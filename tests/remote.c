@@ -30,6 +30,8 @@ struct driver {
     int fd;
     uint64_t fns;
     siginfo_t fault; /* the last SIGSEGV/SIGBUS seen, si_signo 0 if none */
+    int ended;       /* reaped: its wait status is in `status` */
+    int status;
 };
 
 static struct driver g_drv = {.pid = -1, .fd = -1};
@@ -243,11 +245,13 @@ static void on_stop(int status)
 }
 
 /* Handles the driver's pending stops; returns its wait status once it has
- * ended, -1 while it runs. */
+ * ended (reaped once, remembered after), -1 while it runs. */
 static int pump(void)
 {
     struct signalfd_siginfo drop;
 
+    if (g_drv.ended)
+        return g_drv.status;
     while (read(g_sigfd, &drop, sizeof drop) > 0) {
     }
     for (;;) {
@@ -259,11 +263,14 @@ static int pump(void)
         if (r < 0 && errno == EINTR)
             continue;
         if (r < 0)
-            return 0; /* no longer ours to wait for: treat as a plain end */
-        if (WIFSTOPPED(status))
+            status = 0; /* no longer ours to wait for: treat as a plain end */
+        else if (WIFSTOPPED(status)) {
             on_stop(status);
-        else
-            return status;
+            continue;
+        }
+        g_drv.ended = 1;
+        g_drv.status = status;
+        return status;
     }
 }
 
@@ -271,6 +278,7 @@ static void driver_ended(int status) __attribute__((noreturn));
 static void driver_ended(int status)
 {
     g_drv.pid = -1;
+    g_drv.ended = 0;
     mm_report_driver_end(status);
 }
 
@@ -432,6 +440,7 @@ pid_t mm_fork_both(void)
     close(g_drv.fd);
     g_drv.pid = (pid_t)kid;
     g_drv.fd = sv[0];
+    g_drv.ended = 0;
     memset(&g_drv.fault, 0, sizeof g_drv.fault);
     g_child = 1;
     attach(g_drv.pid);

@@ -98,6 +98,13 @@ void mm_report_driver_end(int status)
         }
         _exit(WEXITSTATUS(status) ? WEXITSTATUS(status) : MM_CHILD_ENDED);
     }
+    if (WIFEXITED(status) && WEXITSTATUS(status) == MM_DRIVER_LOST) {
+        char msg[512];
+
+        snprintf(msg, sizeof msg, "your code closed or replaced a descriptor it did not open (the "
+                 "test driver's socket, descriptor %d) during: %s", MM_DRIVER_HIGH_FD, g_out->step);
+        mm_report_failure(msg);
+    }
     if (WIFSIGNALED(status)) {
         g_out->crashed = 1;
         g_out->signal = WTERMSIG(status);
