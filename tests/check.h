@@ -14,14 +14,16 @@ struct mm_test {
     const char *suite;
     const char *name;
     void (*body)(void);
+    const char *file; /* where it is written: tests run in that order */
+    int line;
 };
 
 /* Every Test() puts a pointer to its descriptor in section mm_tests; the
  * linker's __start_/__stop_ symbols delimit them. */
 #define Test(suite, name)                                                        \
     static void suite##__##name(void);                                           \
-    static const struct mm_test suite##__##name##_test = {#suite, #name,        \
-                                                           suite##__##name};     \
+    static const struct mm_test suite##__##name##_test = {                       \
+        #suite, #name, suite##__##name, __FILE__, __LINE__};                     \
     __attribute__((used, section("mm_tests"))) static const struct mm_test       \
         *const suite##__##name##_ptr = &suite##__##name##_test;                  \
     static void suite##__##name(void)

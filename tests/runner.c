@@ -240,6 +240,16 @@ static FILE *take_result_fd(void)
     return fdopen((int)fd, "w");
 }
 
+/* The linker keeps no order worth showing: sort by file, then line. */
+static int by_place(const void *a, const void *b)
+{
+    const struct mm_test *x = *(const struct mm_test *const *)a;
+    const struct mm_test *y = *(const struct mm_test *const *)b;
+    int c = strcmp(x->file, y->file);
+
+    return c ? c : (x->line > y->line) - (x->line < y->line);
+}
+
 static int usage(const char *argv0)
 {
     fprintf(stderr, "usage: %s [--driver=PATH] [--filter=GLOB] [--timeout=SECONDS] [--list]\n",
@@ -274,7 +284,13 @@ int main(int argc, char *argv[])
         perror("checker: mmap");
         return 1;
     }
-    for (const struct mm_test *const *t = __start_mm_tests; t < __stop_mm_tests; t++) {
+    static const struct mm_test *tests[1024];
+    size_t ntests = 0;
+
+    for (const struct mm_test *const *t = __start_mm_tests; t < __stop_mm_tests && ntests < 1024; t++)
+        tests[ntests++] = *t;
+    qsort(tests, ntests, sizeof tests[0], by_place);
+    for (const struct mm_test *const *t = tests; t < tests + ntests; t++) {
         char full[256];
 
         snprintf(full, sizeof full, "%s/%s", (*t)->suite, (*t)->name);
