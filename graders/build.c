@@ -213,49 +213,54 @@ static void install_checker(struct work *w)
     free(to);
 }
 
+/* The folder that holds the run directories, TMPDIR's or /tmp, made
+ * canonical once: jobs cover it by that path (see make_scratch). NULL if
+ * it does not exist. */
 static const char *scratch_parent(void)
 {
+    static char *parent;
     const char *tmp = getenv("TMPDIR");
 
-    return tmp && *tmp ? tmp : "/tmp";
+    if (!parent)
+        parent = realpath(tmp && *tmp ? tmp : "/tmp", NULL);
+    return parent;
 }
 
-/* Whether another grader still holds `dir`'s lock. A directory without a
- * lock yet is being created right now, unless it is old. */
-static int run_dir_in_use(const char *dir)
+/* Whether another grader still holds the lock of the run directory
+ * `name` in `parent`. A directory without a lock yet is being created
+ * right now, unless it is old. */
+static int run_dir_in_use(int parent, const char *name)
 {
-    char *lock = in_dir(dir, ".lock");
-    int fd = open(lock, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+    int dir = openat(parent, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int fd = dir >= 0 ? openat(dir, ".lock", O_RDONLY | O_NOFOLLOW | O_CLOEXEC) : -1;
     struct stat st;
     int busy;
 
-    free(lock);
-    if (fd < 0)
-        return stat(dir, &st) != 0 || time(NULL) - st.st_mtime < 60;
+    if (fd < 0) {
+        busy = dir < 0 || fstat(dir, &st) != 0 || time(NULL) - st.st_mtime < 60;
+        if (dir >= 0)
+            close(dir);
+        return busy;
+    }
     busy = flock(fd, LOCK_EX | LOCK_NB) != 0;
     close(fd);
+    close(dir);
     return busy;
 }
 
 /* A grader keeps its run directory locked (flock) while it lives. One
  * whose lock is free was left by a grader killed in the middle (SIGKILL
- * leaves no chance to clean up), and is removed by the next run. Locks,
- * unlike pids, mean the same in every pid namespace. */
+ * leaves no chance to clean up), and is removed by the next run, however
+ * deep the folders its jobs made there. Locks, unlike pids, mean the same
+ * in every pid namespace. */
 void build_sweep_stale(void)
 {
-    DIR *d = opendir(scratch_parent());
+    DIR *d = scratch_parent() ? opendir(scratch_parent()) : NULL;
     struct dirent *e;
 
-    while (d && (e = readdir(d)) != NULL) {
-        char *path;
-
-        if (strncmp(e->d_name, "moulinette-", 11) != 0)
-            continue;
-        path = in_dir(scratch_parent(), e->d_name);
-        if (!run_dir_in_use(path))
-            remove_tree(path);
-        free(path);
-    }
+    while (d && (e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, "moulinette-", 11) == 0 && !run_dir_in_use(dirfd(d), e->d_name))
+            remove_tree_at(dirfd(d), e->d_name);
     if (d)
         closedir(d);
 }
@@ -264,9 +269,12 @@ static int g_run_lock = -1;
 
 char *build_open_run_dir(void)
 {
-    char *dir = xasprintf("%s/moulinette-%d-XXXXXX", scratch_parent(), (int)getpid());
+    char *dir;
     char *lock;
 
+    if (!scratch_parent())
+        die("no folder for the scratch directories (TMPDIR or /tmp): %s", strerror(errno));
+    dir = xasprintf("%s/moulinette-%d-XXXXXX", scratch_parent(), (int)getpid());
     if (!mkdtemp(dir))
         die("cannot create a scratch directory (%s): %s", dir, strerror(errno));
     if (chmod(dir, 0755) != 0)
@@ -297,9 +305,96 @@ static void make_scratch(struct work *w)
     if (mkdir(dir, 0755) != 0)
         die("cannot create %s: %s", dir, strerror(errno));
     w->scratch = dir;
-    /* The jobs run as an unprivileged uid and must write here. */
+    /* The compile jobs run as an unprivileged uid and must write here,
+     * until build_seal_scratch. */
     if (sandbox_privileged() && chown(dir, SANDBOX_UID, SANDBOX_GID) != 0)
         die("chown %s: %s", dir, strerror(errno));
+    /* A job sees its own scratch directory only (the sandbox binds it
+     * back): every run directory, this grader's and any other's, is out
+     * of its sight, wherever TMPDIR puts them. */
+    if (w->sb)
+        sandbox_hide(w->sb, scratch_parent());
+}
+
+/* ---- sealing ---------------------------------------------------------------------- */
+
+/* The grader makes no directory in a scratch folder, or a level or two:
+ * deeper ones were not its own and are removed, not sealed, which bounds
+ * the walk. */
+#define SEAL_DEPTH 8
+
+static void seal_dir(int fd, const char *where, int depth);
+
+/* The grader's own, and writable by it only. */
+static void seal_mode(int dirfd, const char *name, mode_t mode, const char *where)
+{
+    if (fchownat(dirfd, name, geteuid(), getegid(), AT_SYMLINK_NOFOLLOW) != 0
+        || fchmodat(dirfd, name, mode, AT_SYMLINK_NOFOLLOW) != 0)
+        die("cannot seal %s in %s: %s", name, where, strerror(errno));
+}
+
+/* Regular files and directories are sealed. Anything else (a symlink, a
+ * FIFO, a socket, a device, a file that has another name elsewhere) was
+ * not put there by the grader, and goes: the checker must not run or
+ * read through it, and sealing a second name would change a file
+ * outside. The *at calls never follow a symlink. */
+static void seal_entry(int dirfd, const char *name, const char *where, int depth)
+{
+    struct stat st;
+    int fd;
+
+    if (fstatat(dirfd, name, &st, AT_SYMLINK_NOFOLLOW) != 0)
+        die("cannot seal %s in %s: %s", name, where, strerror(errno));
+    if (S_ISREG(st.st_mode) && st.st_nlink == 1) {
+        seal_mode(dirfd, name, st.st_mode & 0111 ? 0755 : 0644, where);
+    } else if (S_ISDIR(st.st_mode) && depth < SEAL_DEPTH) {
+        seal_mode(dirfd, name, 0755, where); /* readable, even if it was 0 */
+        fd = openat(dirfd, name, O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+        if (fd < 0)
+            die("cannot seal %s in %s: %s", name, where, strerror(errno));
+        seal_dir(fd, where, depth + 1);
+        close(fd);
+    } else {
+        remove_tree_at(dirfd, name);
+    }
+}
+
+/* The directory first: from then on nobody but the grader adds, removes
+ * or renames anything in it. */
+static void seal_dir(int fd, const char *where, int depth)
+{
+    DIR *d;
+    struct dirent *e;
+    int copy;
+
+    if (fchown(fd, geteuid(), getegid()) != 0 || fchmod(fd, 0755) != 0)
+        die("cannot seal %s: %s", where, strerror(errno));
+    copy = dup(fd);
+    d = copy >= 0 ? fdopendir(copy) : NULL;
+    if (!d)
+        die("cannot read %s: %s", where, strerror(errno));
+    while ((e = readdir(d)) != NULL)
+        if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+            seal_entry(fd, e->d_name, where, depth);
+    closedir(d);
+}
+
+/* No job of the submission is alive when this runs (the build's ended
+ * with their pid namespaces), so nothing races the walk. */
+void build_seal_scratch(struct work *w)
+{
+    int flags = O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC;
+    int fd = open(w->scratch, flags);
+
+    /* A compile job may have made it unreadable (chmod 0). */
+    if (fd < 0 && errno == EACCES && fchmodat(AT_FDCWD, w->scratch, 0755, AT_SYMLINK_NOFOLLOW) == 0)
+        fd = open(w->scratch, flags);
+    if (fd < 0)
+        die("cannot seal %s: %s", w->scratch, strerror(errno));
+    seal_dir(fd, w->scratch, 0);
+    close(fd);
+    if (w->sb)
+        sandbox_seal(w->sb, w->scratch);
 }
 
 /* ---- the steps ------------------------------------------------------------------- */

@@ -75,12 +75,9 @@ static struct sandbox *open_sandbox(const struct config *cfg, int jobs, enum san
     struct sandbox *sb;
     char *off;
 
-    char *scratch = realpath(getenv("TMPDIR") && *getenv("TMPDIR") ? getenv("TMPDIR") : "/tmp", NULL);
-
-    /* Not when it holds the scratch directories (a config kept in /tmp). */
-    if (base && strcmp(base, "/") != 0
-        && !(scratch && strncmp(scratch, base, strlen(base)) == 0
-             && (scratch[strlen(base)] == '/' || scratch[strlen(base)] == '\0')))
+    /* Even when it holds the scratch directories: the sandbox binds a
+     * job's own back. */
+    if (base && strcmp(base, "/") != 0)
         sl_push(&hide, base);
     /* Not a secret, a cost: libcriterion loads libgit2, whose TLS backend
      * parses the whole CA bundle in every process it starts, so in each
@@ -89,7 +86,6 @@ static struct sandbox *open_sandbox(const struct config *cfg, int jobs, enum san
     if (access("/etc/ssl", F_OK) == 0)
         sl_push(&hide, "/etc/ssl");
     free(base);
-    free(scratch);
     sb = sandbox_new(jobs, &hide);
     sl_free(&hide);
     if (mode == SANDBOX_OFF) {
@@ -117,6 +113,10 @@ struct grade **grader_grade(struct grader *g, char **dirs, size_t n)
     struct grade **grades = xcalloc(n, sizeof *grades);
     int interrupted;
 
+    /* No job sees a submission folder, its own included: it works on its
+     * scratch copy. */
+    for (size_t i = 0; i < n; i++)
+        sandbox_hide(g->sb, dirs[i]);
     for (size_t i = 0; i < n; i++) {
         works[i] = xcalloc(1, sizeof *works[i]);
         *works[i] = (struct work){.cfg = cfg, .tools = &g->tools, .sb = g->sb,

@@ -6,13 +6,16 @@
  *   cgroup     join the job's pids and memory cgroups;
  *   fds        stdin /dev/null, stdout+stderr to the capture pipe,
  *              descriptor 3 to the record pipe, nothing else;
- *   cwd        the scratch directory; kept across the mounts below, which
- *              is how the command still finds its files under a new /tmp;
+ *   cwd        the scratch directory, held open across the mounts below;
  *   unshare    pid, mount, net, ipc (and user, when not root);
- *   mounts     everything private, tmpfs on /tmp and /dev/shm, the
- *              grader's tree covered;
- *   init       fork: pid 1 mounts /proc, forks the command, reaps, and
- *              reports the command's wait status;
+ *   mounts     (setup_mounts) everything private; hidden paths covered by
+ *              an empty tmpfs; a private tmpfs on every world-writable
+ *              place; the job's own scratch directory bound back at its
+ *              path; then the whole tree read-only but the private tmpfs
+ *              (and the scratch directory until it is sealed);
+ *   init       fork: pid 1 blanks the grader's command line in its copy,
+ *              mounts /proc, forks the command, reaps, and reports the
+ *              command's wait status;
  *   command    rlimits, unprivileged uid, exec.
  */
 #include "isolate.h"
@@ -29,8 +32,11 @@
 #include <string.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
+#include <stdint.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/statvfs.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -159,57 +165,240 @@ static int enter_namespaces(const struct isolation *iso)
     return write_text("/proc/self/gid_map", map);
 }
 
-static int mount_tmpfs(const char *where, long size_mb, const char *mode, unsigned long flags)
-{
-    char opts[64];
+/* ---- mounts -------------------------------------------------------------------- */
 
-    snprintf(opts, sizeof opts, "size=%ldm,mode=%s", size_mb, mode);
-    return mount("tmpfs", where, "tmpfs", MS_NOSUID | MS_NODEV | flags, opts);
+/* Inodes of the job's /tmp and /dev/shm: an empty file costs no size but
+ * kernel memory, so a job could otherwise fill the machine's with them.
+ * Every other world-writable place gets a token tmpfs. */
+#define TMP_INODES 16384
+#define SMALL_MB 1
+#define SMALL_INODES 256
+
+#ifndef MOUNT_ATTR_RDONLY
+#define MOUNT_ATTR_RDONLY 0x00000001
+#endif
+#ifndef AT_RECURSIVE
+#define AT_RECURSIVE 0x8000
+#endif
+
+static int mount_tmpfs(const char *where, long size_mb, long inodes, const char *mode)
+{
+    char opts[96];
+
+    snprintf(opts, sizeof opts, "size=%ldm,nr_inodes=%ld,mode=%s", size_mb, inodes, mode);
+    return mount("tmpfs", where, "tmpfs", MS_NOSUID | MS_NODEV, opts);
 }
 
-/* The scratch directory lives under the host's /tmp, which the job's own
- * /tmp covers: bind it back at the same path, because the test runner
- * opens its own executable by that path (/proc/self/exe). */
+/* Whether `path` is `dir` or lies below it. */
+static int path_within(const char *path, const char *dir)
+{
+    size_t n = strlen(dir);
+
+    if (strcmp(dir, "/") == 0)
+        return 1;
+    return strncmp(path, dir, n) == 0 && (path[n] == '\0' || path[n] == '/');
+}
+
+static int in_shared(const struct isolation *iso, const char *path)
+{
+    for (size_t i = 0; i < iso->shared.count; i++)
+        if (path_within(path, iso->shared.items[i]))
+            return 1;
+    return 0;
+}
+
+/* The grader's tree, the submission folders, the folder of the scratch
+ * directories: each under an empty tmpfs (read-only once readonly_tree
+ * has run). One inside another, or inside a private tmpfs, is already
+ * out of sight. */
+static int hide_paths(const struct isolation *iso)
+{
+    for (size_t i = 0; i < iso->hide.count; i++) {
+        const char *path = iso->hide.items[i];
+
+        if (in_shared(iso, path))
+            continue;
+        if (mount_tmpfs(path, SMALL_MB, SMALL_INODES, "0755") < 0 && errno != ENOENT)
+            return -1;
+    }
+    return 0;
+}
+
+/* /tmp holds the test files and the runner's sockets, /dev/shm the
+ * exercise's regions: both leave room for a file of the largest size a
+ * job may write (RLIMIT_FSIZE), and the memory cgroup bounds them all. */
+static long shared_size_mb(const char *dir, const struct sandbox_limits *l)
+{
+    if (strcmp(dir, "/tmp") == 0)
+        return 2 * l->file_size_mb + 16;
+    if (strcmp(dir, "/dev/shm") == 0)
+        return l->file_size_mb + 16;
+    return SMALL_MB;
+}
+
+/* A private, empty tmpfs on every world-writable place: nothing a job
+ * leaves there outlives it, and no two jobs (rows, submissions) meet
+ * there. POSIX message queues live in the job's IPC namespace whatever
+ * covers /dev/mqueue. */
+static int cover_shared(const struct isolation *iso, const struct sandbox_limits *l)
+{
+    for (size_t i = 0; i < iso->shared.count; i++) {
+        const char *dir = iso->shared.items[i];
+        int big = shared_size_mb(dir, l) > SMALL_MB;
+
+        if (mount_tmpfs(dir, shared_size_mb(dir, l), big ? TMP_INODES : SMALL_INODES, "1777") < 0
+            && errno != ENOENT)
+            return -1;
+    }
+    return 0;
+}
+
+/* Binds the job's scratch directory back at its own path, over whatever
+ * covers it (the private /tmp, the hidden folder of every scratch
+ * directory): a job sees that one only, wherever TMPDIR put it, under the
+ * path the compilers' messages and /proc/self/exe name. The directories
+ * on the way are made in the covering tmpfs. */
 static int keep_cwd(const char *cwd, int cwd_fd)
 {
     char source[64];
     char path[4096];
 
-    if (!cwd || strncmp(cwd, "/tmp/", 5) != 0 || strlen(cwd) >= sizeof path)
+    if (!cwd)
         return 0;
+    if (cwd[0] != '/' || strlen(cwd) >= sizeof path) {
+        errno = EINVAL;
+        return -1;
+    }
     snprintf(path, sizeof path, "%s", cwd);
-    for (char *slash = path + 5; (slash = strchr(slash, '/')) != NULL; slash++) {
+    for (char *slash = path + 1; (slash = strchr(slash, '/')) != NULL; slash++) {
         *slash = '\0';
         if (mkdir(path, 0755) < 0 && errno != EEXIST)
             return -1;
         *slash = '/';
     }
+    if (mkdir(cwd, 0755) < 0 && errno != EEXIST)
+        return -1;
     snprintf(source, sizeof source, "/proc/self/fd/%d", cwd_fd);
-    if (mkdir(cwd, 0755) < 0 || mount(source, cwd, NULL, MS_BIND, NULL) < 0)
+    if (mount(source, cwd, NULL, MS_BIND, NULL) < 0)
         return -1;
     return chdir(cwd);
 }
 
-static int setup_mounts(const struct isolation *iso, const struct sandbox_limits *l,
-                        const char *cwd)
+/* Remounts the mount at `path` read-only or writable, keeping its other
+ * flags: in a user namespace, those it came with from the host are locked,
+ * and a remount that drops one is refused. */
+static int remount(const char *path, int readonly)
 {
-    int cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
-    int ret;
+    static const struct {
+        unsigned long st;
+        unsigned long ms;
+    } flags[] = {{ST_NOSUID, MS_NOSUID},     {ST_NODEV, MS_NODEV},
+                 {ST_NOEXEC, MS_NOEXEC},     {ST_NOATIME, MS_NOATIME},
+                 {ST_NODIRATIME, MS_NODIRATIME}, {ST_RELATIME, MS_RELATIME}};
+    unsigned long ms = MS_REMOUNT | MS_BIND | (readonly ? MS_RDONLY : 0);
+    struct statvfs st;
 
-    if (cwd_fd < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+    if (statvfs(path, &st) < 0)
         return -1;
-    ret = mount_tmpfs("/tmp", 2 * l->file_size_mb + 16, "1777", 0) < 0
-          || keep_cwd(cwd, cwd_fd) < 0
-          || mount_tmpfs("/dev/shm", l->file_size_mb + 16, "1777", 0) < 0;
-    close(cwd_fd);
-    if (ret)
-        return -1;
-    /* A hidden path under /tmp is already gone with the new /tmp. */
-    for (size_t i = 0; i < iso->hide.count; i++)
-        if (mount_tmpfs(iso->hide.items[i], 1, "0755", MS_RDONLY) < 0 && errno != ENOENT)
+    for (size_t i = 0; i < sizeof flags / sizeof flags[0]; i++)
+        if (st.f_flag & flags[i].st)
+            ms |= flags[i].ms;
+    return mount(NULL, path, NULL, ms, NULL);
+}
+
+/* The mount point of one line of /proc/self/mountinfo (its fifth field,
+ * with \ooo escapes for spaces and the like). */
+static int mountinfo_point(const char *line, char *point, size_t cap)
+{
+    size_t n = 0;
+
+    for (int field = 0; field < 4; field++) {
+        line = strchr(line, ' ');
+        if (!line)
             return -1;
+        line++;
+    }
+    for (; *line && *line != ' ' && n + 1 < cap; line++) {
+        if (line[0] == '\\' && line[1] >= '0' && line[1] <= '3' && line[2] && line[3]) {
+            point[n++] = (char)((line[1] - '0') * 64 + (line[2] - '0') * 8 + (line[3] - '0'));
+            line += 3;
+        } else
+            point[n++] = *line;
+    }
+    point[n] = '\0';
+    return n > 0 ? 0 : -1;
+}
+
+/* Before Linux 5.12: a remount per mount. Best effort: mounts under a
+ * cover are out of sight anyway, and a failure leaves a mount as the host
+ * has it. */
+static void readonly_each_mount(void)
+{
+    char *text = read_file("/proc/self/mountinfo", NULL);
+    char point[4096];
+
+    for (char *line = text; line && *line;) {
+        char *end = strchr(line, '\n');
+
+        if (end)
+            *end = '\0';
+        if (mountinfo_point(line, point, sizeof point) == 0)
+            remount(point, 1);
+        line = end ? end + 1 : NULL;
+    }
+    free(text);
+}
+
+/* The whole tree read-only: a job can then leave nothing, and pass nothing
+ * to another job, anywhere on the machine, world-writable places found or
+ * not, files of its own uid included (without root, the job is the
+ * grader's user outside its namespace, and would own their home). */
+static void readonly_tree(void)
+{
+#ifdef SYS_mount_setattr
+    struct {
+        uint64_t attr_set;
+        uint64_t attr_clr;
+        uint64_t propagation;
+        uint64_t userns_fd;
+    } attr = {MOUNT_ATTR_RDONLY, 0, 0, 0};
+
+    if (syscall(SYS_mount_setattr, AT_FDCWD, "/", AT_RECURSIVE, &attr, sizeof attr) == 0)
+        return;
+#endif
+    readonly_each_mount();
+}
+
+/* Writable again: the private tmpfs, and the scratch directory of a job
+ * that must write there (a compile step, before build_seal_scratch). */
+static int reopen_writable(const struct isolation *iso, const char *cwd, int sealed)
+{
+    for (size_t i = 0; i < iso->shared.count; i++)
+        if (remount(iso->shared.items[i], 0) < 0 && errno != ENOENT && errno != EINVAL)
+            return -1;
+    if (cwd && !sealed)
+        return remount(cwd, 0);
     return 0;
 }
+
+static int setup_mounts(const struct isolation *iso, const struct sandbox_limits *l,
+                        const char *cwd, int sealed)
+{
+    int cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
+    int failed;
+
+    if (cwd_fd < 0)
+        return -1;
+    failed = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || hide_paths(iso) < 0
+             || cover_shared(iso, l) < 0 || keep_cwd(cwd, cwd_fd) < 0;
+    close(cwd_fd);
+    if (failed)
+        return -1;
+    readonly_tree();
+    return reopen_writable(iso, cwd, sealed);
+}
+
+/* ---- init and command ------------------------------------------------------------- */
 
 static void exec_command(const struct job *job, const struct isolation *iso, int err_fd)
     __attribute__((noreturn));
@@ -223,6 +412,61 @@ static void exec_command(const struct job *job, const struct isolation *iso, int
     signal(SIGPIPE, SIG_DFL);
     execve(job->argv.items[0], job->argv.items, job->env.items);
     fail(err_fd, job->argv.items[0]);
+}
+
+/* Where the command line and the environment lie in this process's
+ * memory: fields 48 to 51 of /proc/self/stat (arg_start, arg_end,
+ * env_start, env_end), counted after the ')' that ends the name. */
+static int arg_env_ranges(unsigned long range[4])
+{
+    char *text = read_file("/proc/self/stat", NULL);
+    char *p = text ? strrchr(text, ')') : NULL;
+    char *save = NULL;
+    int field = 2;
+    int found = 0;
+
+    for (char *tok = p ? strtok_r(p + 1, " \n", &save) : NULL; tok && found < 4;
+         tok = strtok_r(NULL, " \n", &save))
+        if (++field >= 48)
+            range[found++] = strtoul(tok, NULL, 10);
+    free(text);
+    return found == 4 && range[0] < range[1] && range[2] <= range[3] ? 0 : -1;
+}
+
+/* pid 1 is a fork of the grader that never execs: its memory still holds
+ * the grader's command line and environment (the config's path, the
+ * report's, every submission of the batch), and /proc/1/cmdline is
+ * readable by every process of the job. Mounting /proc with hidepid=2
+ * would not do: it hides only other uids, and in a user namespace init
+ * has the job's. Exec'ing a small init would need a binary of its own.
+ * So init blanks both in its own copy of the memory (the grader's stays
+ * as it is) and calls itself mm-init. Non-dumpable, its memory, its
+ * descriptors and ptrace are closed to the job even under the same uid
+ * (the job has no capability where init's memory was made). */
+static void hide_grader(void)
+{
+    static const char name[] = "mm-init";
+    unsigned long r[4];
+
+    prctl(PR_SET_DUMPABLE, 0);
+    prctl(PR_SET_NAME, name);
+    if (arg_env_ranges(r) < 0)
+        return;
+    memset((void *)r[0], 0, r[1] - r[0]);
+    memcpy((void *)r[0], name, r[1] - r[0] > sizeof name ? sizeof name : r[1] - r[0] - 1);
+    memset((void *)r[2], 0, r[3] - r[2]);
+}
+
+/* The job's own /proc. hidepid=2 hides processes of other uids (pid 1,
+ * when the grader is root); a kernel that does not know it gets a plain
+ * /proc, init's blanked memory being the defence that counts. */
+static int mount_proc(void)
+{
+    unsigned long flags = MS_NOSUID | MS_NODEV | MS_NOEXEC;
+
+    if (mount("proc", "/proc", "proc", flags, "hidepid=2") == 0)
+        return 0;
+    return errno == EINVAL ? mount("proc", "/proc", "proc", flags, NULL) : -1;
 }
 
 /* pid 1 of the job's namespace: runs the command, reaps every orphan, and
@@ -239,13 +483,17 @@ static void run_init(const struct job *job, const struct isolation *iso,
 
     if (prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         fail(fds->err, "prctl");
-    if (mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0)
+    hide_grader();
+    if (mount_proc() < 0)
         fail(fds->err, "mounting /proc");
     command = fork();
     if (command < 0)
         fail(fds->err, "fork");
     if (command == 0)
         exec_command(job, iso, fds->err);
+    /* The records descriptor is the command's alone. */
+    if (fds->rec >= 0)
+        close(3);
     do
         pid = wait(&status);
     while (pid != command && !(pid < 0 && errno == ECHILD));
@@ -291,8 +539,9 @@ void isolate_run_child(const struct job *job, const struct isolation *iso, const
         exec_command(job, iso, fds->err);
     if (enter_namespaces(iso) < 0)
         fail(fds->err, "unshare");
-    if (setup_mounts(iso, &job->limits, job->cwd) < 0)
-        fail(fds->err, "mounting the private /tmp and /dev/shm");
+    if (setup_mounts(iso, &job->limits, job->cwd,
+                     job->cwd && sl_contains(&iso->sealed, job->cwd)) < 0)
+        fail(fds->err, "setting up the job's mounts");
     init = fork();
     if (init < 0)
         fail(fds->err, "fork");
@@ -406,9 +655,10 @@ void isolate_cgroup_close(const struct isolation *iso, char *name)
 
 /* ---- probing ------------------------------------------------------------------------- */
 
-static int probe_namespaces(int user_ns)
+/* A job's whole set-up, with nothing to run. */
+static int probe_namespaces(const struct isolation *found)
 {
-    struct isolation iso = {.namespaces = 1, .user_ns = user_ns};
+    struct isolation iso = *found;
     struct sandbox_limits l = {1, 64, 1, 8, 1};
     pid_t pid = fork();
     int status;
@@ -418,11 +668,11 @@ static int probe_namespaces(int user_ns)
     if (pid == 0) {
         pid_t init;
 
-        if (enter_namespaces(&iso) < 0 || setup_mounts(&iso, &l, NULL) < 0)
+        if (enter_namespaces(&iso) < 0 || setup_mounts(&iso, &l, NULL, 0) < 0)
             _exit(1);
         init = fork();
         if (init == 0)
-            _exit(mount("proc", "/proc", "proc", MS_NOSUID | MS_NODEV | MS_NOEXEC, NULL) < 0);
+            _exit(mount_proc() < 0);
         _exit(init < 0 || waitpid(init, &status, 0) < 0 || !WIFEXITED(status)
               || WEXITSTATUS(status) != 0);
     }
@@ -531,11 +781,44 @@ static void make_id(struct isolation *iso)
              bytes[3], bytes[4], bytes[5]);
 }
 
+/* World-writable directories, where jobs could leave files behind or meet
+ * one another: /tmp, /dev/shm, /var/tmp, /run/lock, /dev/mqueue and the
+ * like (/var/crash on Ubuntu), looked for one level below /, /var, /run
+ * and /dev, where systems keep them. Each gets a private tmpfs in every
+ * job; any other is read-only there like the rest of the machine. */
+static void find_shared_dirs(struct strlist *shared)
+{
+    static const char *const parents[] = {"/", "/var", "/run", "/dev"};
+    struct stat st;
+
+    sl_push(shared, "/tmp");
+    sl_push(shared, "/dev/shm");
+    for (size_t i = 0; i < sizeof parents / sizeof parents[0]; i++) {
+        DIR *d = opendir(parents[i]);
+        struct dirent *e;
+
+        while (d && (e = readdir(d)) != NULL) {
+            char *path;
+
+            if (e->d_name[0] == '.' || fstatat(dirfd(d), e->d_name, &st, AT_SYMLINK_NOFOLLOW) != 0
+                || !S_ISDIR(st.st_mode) || !(st.st_mode & S_IWOTH))
+                continue;
+            path = xasprintf("%s/%s", strcmp(parents[i], "/") == 0 ? "" : parents[i], e->d_name);
+            if (!sl_contains(shared, path))
+                sl_push(shared, path);
+            free(path);
+        }
+        if (d)
+            closedir(d);
+    }
+}
+
 void isolate_probe(struct isolation *iso)
 {
     make_id(iso);
     iso->user_ns = !sandbox_privileged();
-    iso->namespaces = probe_namespaces(iso->user_ns);
+    find_shared_dirs(&iso->shared);
+    iso->namespaces = probe_namespaces(iso);
     iso->cgroups = sandbox_privileged() && probe_cgroups(iso);
     if (iso->cgroups)
         sweep_cgroups(iso);

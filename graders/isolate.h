@@ -8,10 +8,14 @@
  *     command as pid 2 and reaps everything; when the command ends, init
  *     exits and the kernel kills whatever is left (daemons, double forks,
  *     setsid escapes). kill(-1, ...) reaches only the job's own processes;
- *   - its own mount namespace: private tmpfs on /tmp and /dev/shm (so rows
- *     and submissions never collide, Criterion's socket included, and
- *     nothing reaches the host's /dev/shm), the grader's own tree hidden
- *     under an empty tmpfs, a /proc of its own;
+ *   - its own mount namespace: a private, size-capped tmpfs on /tmp,
+ *     /dev/shm and every other world-writable place (so rows and
+ *     submissions never collide or meet, and nothing they leave there
+ *     outlives them); the grader's tree, the submission folders and the
+ *     folder of the scratch directories hidden under empty tmpfs, with
+ *     the job's own scratch directory bound back (read-only once sealed);
+ *     everything else read-only; a /proc of its own, where pid 1 shows
+ *     nothing of the grader;
  *   - its own network (none) and IPC namespaces.
  * A pids and a memory cgroup bound fork bombs and memory per job, where
  * the machine has them. Without any of this (a student's laptop), the job
@@ -28,7 +32,9 @@ struct isolation {
     int user_ns;     /* ... through an unprivileged user namespace */
     int cgroups;     /* pids and memory cgroups usable */
     int cgroup_v2;
-    struct strlist hide; /* host paths to cover with an empty tmpfs */
+    struct strlist hide;   /* host paths to cover with an empty tmpfs */
+    struct strlist shared; /* world-writable directories: a private tmpfs each */
+    struct strlist sealed; /* scratch directories jobs get read-only */
     char id[16];         /* random, names this grader's cgroups */
     /* Where the jobs' cgroups are made: under the grader's own cgroup, so
      * that limits put on the grader bound its jobs too (v2: one tree). */

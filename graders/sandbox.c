@@ -87,7 +87,24 @@ void sandbox_free(struct sandbox *sb)
     free(sb->queue);
     free(sb->slots);
     sl_free(&sb->iso.hide);
+    sl_free(&sb->iso.shared);
+    sl_free(&sb->iso.sealed);
     free(sb);
+}
+
+void sandbox_hide(struct sandbox *sb, const char *path)
+{
+    char *real = realpath(path, NULL);
+
+    if (real && strcmp(real, "/") != 0 && !sl_contains(&sb->iso.hide, real))
+        sl_push(&sb->iso.hide, real);
+    free(real);
+}
+
+void sandbox_seal(struct sandbox *sb, const char *dir)
+{
+    if (!sl_contains(&sb->iso.sealed, dir))
+        sl_push(&sb->iso.sealed, dir);
 }
 
 void sandbox_submit(struct sandbox *sb, struct job *job)

@@ -67,6 +67,20 @@ struct sandbox;
  * jobs must not see (the grader's own tree). */
 struct sandbox *sandbox_new(int max_jobs, const struct strlist *hide);
 
+/* Covers `path` with an empty tmpfs in every job started from now on
+ * (the submission folders of a batch, the folder of the scratch
+ * directories). A job's own working directory stays in sight wherever it
+ * is: the sandbox binds it back. The path is made canonical; one that
+ * does not exist, and "/", are ignored. */
+void sandbox_hide(struct sandbox *sb, const char *path);
+
+/* Jobs started from now on whose working directory is `dir` (as given in
+ * job.cwd) get it read-only. build_seal_scratch also makes it the
+ * grader's and not writable by others; the mount is what holds when the
+ * grader is not root, as its jobs are then its own uid outside their
+ * namespace. */
+void sandbox_seal(struct sandbox *sb, const char *dir);
+
 /* One line naming the protections that are off on this machine, or NULL
  * (caller frees). */
 char *sandbox_describe(const struct sandbox *sb);

@@ -44,6 +44,14 @@ struct work {
  * cannot be copied or compiled is graded as such (grade->compile_ok = 0). */
 void build_start(struct work *w);
 
+/* Once the build is over (its jobs ended), makes the scratch directory
+ * and everything in it the grader's and writable by it only (directories
+ * and executables 0755, other files 0644; anything but regular files and
+ * directories removed, never followed), and has the sandbox give it
+ * read-only to the submission's later jobs: what the checker runs cannot
+ * be changed by the code it tests. Dies if it cannot. */
+void build_seal_scratch(struct work *w);
+
 /* Removes run directories left by graders that were killed. */
 void build_sweep_stale(void);
 
