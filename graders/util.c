@@ -308,6 +308,35 @@ static enum entry_fate remove_entry(const struct walk *w, int dirfd, const char 
     return ENTRY_ENTER;
 }
 
+/* One pass over the directory `d` (open at `fd`): returns how many
+ * entries it removed, and how many it left in *left; -1 when it stopped
+ * at a subdirectory to empty first, open in *child. */
+static long clear_pass(const struct walk *w, DIR *d, int fd, int *child, long *left)
+{
+    struct dirent *e;
+    long removed = 0;
+
+    *left = 0;
+    rewinddir(d); /* the copy shares the offset an earlier pass left */
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        switch (remove_entry(w, fd, e->d_name, child)) {
+        case ENTRY_REMOVED:
+            removed++;
+            break;
+        case ENTRY_GONE:
+            break;
+        case ENTRY_LEFT:
+            (*left)++;
+            break;
+        case ENTRY_ENTER:
+            return -1;
+        }
+    }
+    return removed;
+}
+
 /* Removes what it can in the directory open at `fd`. Returns -1 with
  * *child open when a subdirectory must be emptied first, else the number
  * of entries left. Passes repeat while they remove something: removing
@@ -316,7 +345,6 @@ static long clear_dir(const struct walk *w, int fd, int *child)
 {
     int copy = dup(fd);
     DIR *d = copy >= 0 ? fdopendir(copy) : NULL;
-    struct dirent *e;
     long left = 1;
     long removed = 1;
 
@@ -325,29 +353,10 @@ static long clear_dir(const struct walk *w, int fd, int *child)
             close(copy);
         return left;
     }
-    while (removed > 0) {
-        removed = left = 0;
-        rewinddir(d); /* the copy shares the offset an earlier pass left */
-        while ((e = readdir(d)) != NULL) {
-            if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
-                continue;
-            switch (remove_entry(w, fd, e->d_name, child)) {
-            case ENTRY_REMOVED:
-                removed++;
-                break;
-            case ENTRY_GONE:
-                break;
-            case ENTRY_LEFT:
-                left++;
-                break;
-            case ENTRY_ENTER:
-                closedir(d);
-                return -1;
-            }
-        }
-    }
+    while (removed > 0)
+        removed = clear_pass(w, d, fd, child, &left);
     closedir(d);
-    return left;
+    return removed < 0 ? -1 : left;
 }
 
 /* Empties the directory open at `top` (and closes it). Depth-first, one
