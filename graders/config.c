@@ -186,16 +186,16 @@ static void check_patterns(struct ymap_ctx *c, yaml_node_t *n, const char *key)
 static void take_forbidden(struct ymap_ctx *c, yaml_node_t *n, struct config *cfg)
 {
     struct forbidden_raw raw = {0};
-    yaml_node_t *sections;
+    yaml_node_t *allowed;
 
     ymap_section(c, n, "forbidden", forbidden_fields, NFIELDS(forbidden_fields), &raw);
     check_patterns(c, n, "refused_symbols");
     check_patterns(c, n, "allowed_sections");
     check_patterns(c, n, "shim_globals");
-    sections = value_of(c, n, "allowed_sections");
-    if (sections && sections->type == YAML_SEQUENCE_NODE
-        && sections->data.sequence.items.start == sections->data.sequence.items.top)
-        ymap_report(c, &sections->start_mark,
+    allowed = value_of(c, n, "allowed_sections");
+    if (allowed && allowed->type == YAML_SEQUENCE_NODE
+        && allowed->data.sequence.items.start == allowed->data.sequence.items.top)
+        ymap_report(c, &allowed->start_mark,
                     "forbidden.allowed_sections: an empty list would refuse every object");
     cfg->forbidden = raw.functions;
     cfg->forbidden_penalty = (int)raw.penalty;
