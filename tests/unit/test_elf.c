@@ -250,6 +250,19 @@ Test(elf, constructor_in_header_refused)
     free(why);
 }
 
+/* Code kept in a shim by `used`, with no global name: the symbols it calls
+ * are still checked. */
+Test(elf, refused_call_in_header_refused)
+{
+    char *why = shim_refusal("#include <dlfcn.h>\n"
+                             "__attribute__((used)) static void *look(void)\n"
+                             "{ return dlsym((void *)0, \"criterion_send_assert\"); }\n");
+
+    cr_assert(why && strstr(why, "refused: memory_mapper.h calls dlsym"), "%s",
+              why ? why : "(accepted)");
+    free(why);
+}
+
 Test(elf, static_inline_in_header_accepted)
 {
     char *why = shim_refusal("static inline size_t twice(size_t n) { return 2 * n; }\n");
