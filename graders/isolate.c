@@ -226,7 +226,8 @@ static int hide_paths(const struct isolation *iso)
 
 /* /tmp holds the test files and the runner's sockets, /dev/shm the
  * exercise's regions: both leave room for a file of the largest size a
- * job may write (RLIMIT_FSIZE), and the memory cgroup bounds them all. */
+ * job may write (RLIMIT_FSIZE). Their pages are the job's memory: as root,
+ * its memory cgroup bounds them with the rest. */
 static long shared_size_mb(const char *dir, const struct sandbox_limits *l)
 {
     if (strcmp(dir, "/tmp") == 0)
