@@ -3,7 +3,7 @@
 #
 #   tests/hostile/run.sh [-j JOBS] [-o DIR] [-g TREE] [NAME...]
 #
-# Needs `make` done (build/moulinette, build/tests/mmtests.o); builds nothing.
+# Needs `make` done (build/moulinette, build/tests/checker, build/tests/driver.o); builds nothing.
 # NAME: folder names or shell patterns ('0*', '2[0-9]-*'); default: all.
 # -j: --jobs given to the grader (default 2). -o DIR: keep every report and
 # the grader's stdout/stderr in DIR (not under /tmp or /dev/shm: those are
@@ -103,8 +103,9 @@ cg_cleanup() {
 }
 
 if [ -z "${MM_HOSTILE_STAGE:-}" ]; then
-    if [ ! -x "$root/build/moulinette" ] || [ ! -f "$root/build/tests/mmtests.o" ]; then
-        echo "run.sh: build/moulinette or build/tests/mmtests.o missing: run make first" >&2
+    if [ ! -x "$root/build/moulinette" ] || [ ! -x "$root/build/tests/checker" ] ||
+        [ ! -f "$root/build/tests/driver.o" ]; then
+        echo "run.sh: build/moulinette, build/tests/checker or build/tests/driver.o missing: run make first" >&2
         exit 2
     fi
     if [ "$(id -u)" -eq 0 ]; then
