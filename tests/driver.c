@@ -15,12 +15,17 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
 #include <setjmp.h>
 #include <signal.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
@@ -85,6 +90,31 @@ static int read_all(void *buf, size_t len, int *passed)
         len -= (size_t)n;
     }
     return 0;
+}
+
+/* ---- the second filter ------------------------------------------------------ */
+
+/* The checker's filter (remote.c) could not refuse execve: it is installed
+ * before this program is exec'd. This one, installed before any code of
+ * the submission runs, refuses another program in this process's place
+ * (an unreadable one would be non-dumpable, blind to the checker), a
+ * filter of the submission's own (which could trap this driver's calls)
+ * and prctl (PR_SET_DUMPABLE). The checker makes sure it is there. */
+static int refuse_more(void)
+{
+    static const unsigned refused[] = {SYS_execve, SYS_execveat, SYS_seccomp, SYS_prctl};
+    struct sock_filter f[2 + 2 * 4 + 1];
+    struct sock_fprog prog = {0, f};
+    unsigned short n = 0;
+
+    f[n++] = (struct sock_filter){BPF_LD | BPF_W | BPF_ABS, 0, 0, offsetof(struct seccomp_data, nr)};
+    for (size_t i = 0; i < 4; i++) {
+        f[n++] = (struct sock_filter){BPF_JMP | BPF_JEQ | BPF_K, 0, 1, refused[i]};
+        f[n++] = (struct sock_filter){BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ERRNO | EPERM};
+    }
+    f[n++] = (struct sock_filter){BPF_RET | BPF_K, 0, 0, SECCOMP_RET_ALLOW};
+    prog.len = n;
+    return prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &prog);
 }
 
 /* ---- the calls ------------------------------------------------------------- */
@@ -257,6 +287,8 @@ int main(void)
     sigemptyset(&chld);
     sigaddset(&chld, SIGCHLD);
     sigprocmask(SIG_BLOCK, &chld, NULL);
+    if (refuse_more() != 0)
+        _exit(126);
     if (fcntl(MM_DRIVER_FD, F_DUPFD, MM_DRIVER_HIGH_FD) == MM_DRIVER_HIGH_FD) {
         close(MM_DRIVER_FD);
         g_fd = MM_DRIVER_HIGH_FD;

@@ -4,6 +4,10 @@
  */
 #include "procview.h"
 
+#include <errno.h>
+
+#include "harness.h"
+
 #include <dirent.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -11,27 +15,39 @@
 #include <string.h>
 #include <unistd.h>
 
-/* /proc/self/maps can be long; read it whole into static storage. */
-static char g_maps_buf[1 << 17];
+/* A view the checker cannot complete is never taken as an empty one: the
+ * driver could blind the checker (make itself non-dumpable, flood its
+ * maps) and have its leaks and missing protections pass unseen. */
+static void blind(pid_t pid, const char *what) __attribute__((noreturn));
+static void blind(pid_t pid, const char *what)
+{
+    mm_fail("the checker cannot see %s of the process running your code (pid %d): %s", what,
+            (int)pid, errno ? strerror(errno) : "more than it can follow");
+}
+
+/* /proc/<pid>/maps, whole, into static storage (the checker's own memory
+ * is never inspected, so its size does not matter). */
+static char g_maps_buf[1 << 22];
 
 static const char *read_maps(pid_t pid)
 {
     char path[64];
+    size_t got = 0;
+    ssize_t n = 0;
     int fd;
 
     snprintf(path, sizeof path, "/proc/%d/maps", (int)pid);
     fd = open(path, O_RDONLY | O_CLOEXEC);
-    size_t got = 0;
-    ssize_t n;
-
-    g_maps_buf[0] = '\0';
     if (fd < 0)
-        return g_maps_buf;
+        blind(pid, "the mappings");
     while (got < sizeof g_maps_buf - 1
            && (n = read(fd, g_maps_buf + got, sizeof g_maps_buf - 1 - got)) > 0)
         got += (size_t)n;
-    g_maps_buf[got] = '\0';
     close(fd);
+    errno = n < 0 ? errno : 0;
+    if (n < 0 || got == sizeof g_maps_buf - 1 || got == 0)
+        blind(pid, "the mappings");
+    g_maps_buf[got] = '\0';
     return g_maps_buf;
 }
 
@@ -60,7 +76,11 @@ static void take_ranges(pid_t pid, struct mm_snapshot *s)
     const char *line = read_maps(pid);
 
     s->nranges = 0;
-    while (*line && s->nranges < MM_MAX_RANGES) {
+    while (*line) {
+        if (s->nranges == MM_MAX_RANGES) {
+            errno = 0;
+            blind(pid, "all the mappings");
+        }
         if (parse_range(line, &s->ranges[s->nranges]))
             s->nranges++;
         line = strchr(line, '\n');
@@ -79,14 +99,21 @@ static void take_fds(pid_t pid, struct mm_snapshot *s)
     memset(s->fd_open, 0, sizeof s->fd_open);
     snprintf(path, sizeof path, "/proc/%d/fd", (int)pid);
     d = opendir(path);
-    while (d && (e = readdir(d)) != NULL) {
+    if (!d)
+        blind(pid, "the descriptors");
+    while ((e = readdir(d)) != NULL) {
         int fd = atoi(e->d_name);
 
-        if (e->d_name[0] != '.' && fd >= 0 && fd < MM_MAX_FDS)
-            s->fd_open[fd] = 1;
+        if (e->d_name[0] == '.')
+            continue;
+        if (fd < 0 || fd >= MM_MAX_FDS) {
+            closedir(d);
+            errno = 0;
+            blind(pid, "every descriptor");
+        }
+        s->fd_open[fd] = 1;
     }
-    if (d)
-        closedir(d);
+    closedir(d);
 }
 
 static void take_shm(struct mm_snapshot *s)
@@ -95,13 +122,19 @@ static void take_shm(struct mm_snapshot *s)
     struct dirent *e;
 
     s->nshm = 0;
-    while (d && (e = readdir(d)) != NULL && s->nshm < MM_MAX_SHM) {
+    if (!d)
+        blind(s->pid, "/dev/shm");
+    while ((e = readdir(d)) != NULL) {
         if (e->d_name[0] == '.')
             continue;
-        snprintf(s->shm[s->nshm++], sizeof s->shm[0], "%.63s", e->d_name);
+        if (s->nshm == MM_MAX_SHM) {
+            closedir(d);
+            errno = 0;
+            blind(s->pid, "every object in /dev/shm");
+        }
+        snprintf(s->shm[s->nshm++], sizeof s->shm[0], "%s", e->d_name);
     }
-    if (d)
-        closedir(d);
+    closedir(d);
 }
 
 void mm_snapshot_take(pid_t pid, struct mm_snapshot *s)

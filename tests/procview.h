@@ -14,9 +14,10 @@
 #include <stdint.h>
 #include <sys/types.h>
 
-#define MM_MAX_FDS 256
-#define MM_MAX_RANGES 512
-#define MM_MAX_SHM 64
+/* Beyond these, the checker fails the test rather than look at a part. */
+#define MM_MAX_FDS 1024
+#define MM_MAX_RANGES 8192
+#define MM_MAX_SHM 256
 
 struct mm_range {
     uintptr_t start;
@@ -30,7 +31,7 @@ struct mm_snapshot {
     unsigned char fd_open[MM_MAX_FDS];
     struct mm_range ranges[MM_MAX_RANGES];
     int nranges;
-    char shm[MM_MAX_SHM][64];
+    char shm[MM_MAX_SHM][256];
     int nshm;
 };
 

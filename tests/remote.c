@@ -68,6 +68,9 @@ static const int g_refused[] = {
     SYS_io_uring_register, SYS_bpf, SYS_perf_event_open, SYS_userfaultfd, SYS_mount,
     SYS_umount2, SYS_unshare, SYS_setns, SYS_pivot_root, SYS_chroot, SYS_keyctl, SYS_add_key,
     SYS_request_key, SYS_open_by_handle_at, SYS_name_to_handle_at, SYS_personality,
+    /* A signal with a made-up siginfo. (execve, seccomp and prctl are
+     * refused by the driver's own second filter, once it has exec'd.) */
+    SYS_pidfd_send_signal, SYS_pidfd_open,
 };
 
 #define NREFUSED (sizeof g_refused / sizeof g_refused[0])
@@ -158,6 +161,27 @@ static void exec_driver(const char *path, int fd)
     _exit(126);
 }
 
+/* The driver's own filter (tests/driver.c) must be in place before any
+ * submission code runs: two filters, the checker's and the driver's. */
+static void check_filters(pid_t pid)
+{
+    char path[64];
+    char buf[4096];
+    const char *f;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%d/status", (int)pid);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? read(fd, buf, sizeof buf - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    buf[n > 0 ? n : 0] = '\0';
+    f = strstr(buf, "Seccomp_filters:");
+    if (!f || atoi(f + 16) < 2)
+        mm_report_failure("test set-up: the test driver did not install its seccomp filter");
+}
+
 void mm_driver_start(const char *path)
 {
     int sv[2];
@@ -179,6 +203,7 @@ void mm_driver_start(const char *path)
      * can be attached to) only once it has exec'd. It runs no submission
      * code before its first request. */
     g_drv.fns = (uint64_t)mm_rpc(0, 0, none, NULL, 0, NULL, 0, NULL);
+    check_filters(pid);
     attach(pid);
 }
 
@@ -387,8 +412,12 @@ static int64_t exchange(const struct mm_request *q, const void *payload, int pas
     if (q->op != 0)
         send_request(q, payload, pass_fd);
     read_reply(&r, sizeof r);
-    if (r.len > MM_MAX_PAYLOAD)
-        driver_gone();
+    if (r.len > MM_MAX_PAYLOAD) {
+        kill(g_drv.pid, SIGKILL);
+        mm_report_failure("the process running your code wrote on the test driver's socket "
+                          "(its replies no longer make sense): never write to a descriptor "
+                          "your code did not open");
+    }
     for (uint32_t got = 0; got < r.len;) {
         size_t want = r.len - got;
         unsigned char *dst = out && got < cap ? (unsigned char *)out + got : sink;
@@ -449,12 +478,24 @@ pid_t mm_fork_both(void)
 
 /* ---- memory ----------------------------------------------------------------- */
 
+/* EFAULT (and a short transfer) is about the address: unmapped or
+ * protected, which the caller reports. Anything else means the checker
+ * lost its view of the driver, which never counts as a pass. */
+static int transferred(ssize_t n, size_t len)
+{
+    if (n == (ssize_t)len)
+        return 0;
+    if (n >= 0 || errno == EFAULT || errno == ENOMEM)
+        return -1;
+    setup_fail("the checker cannot reach the memory of the process running your code");
+}
+
 int mm_remote_read(uintptr_t addr, void *buf, size_t len)
 {
     struct iovec local = {buf, len};
     struct iovec remote = {(void *)addr, len};
 
-    return process_vm_readv(g_drv.pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
+    return transferred(process_vm_readv(g_drv.pid, &local, 1, &remote, 1, 0), len);
 }
 
 int mm_remote_write(uintptr_t addr, const void *buf, size_t len)
@@ -462,7 +503,7 @@ int mm_remote_write(uintptr_t addr, const void *buf, size_t len)
     struct iovec local = {(void *)buf, len};
     struct iovec remote = {(void *)addr, len};
 
-    return process_vm_writev(g_drv.pid, &local, 1, &remote, 1, 0) == (ssize_t)len ? 0 : -1;
+    return transferred(process_vm_writev(g_drv.pid, &local, 1, &remote, 1, 0), len);
 }
 
 int mm_remote_touch(uintptr_t addr, int write, siginfo_t *seen)
