@@ -37,3 +37,12 @@ echo "  the ten rows:   $main_rows ms   (target: under 500 ms)"
 echo "  with the bonus: $sandboxed ms"
 echo "  --sandbox=off:  $bare ms (with the bonus)"
 awk -v a="$sandboxed" -v b="$bare" 'BEGIN {printf "  sandbox cost:   %+.0f%%   (target: at most +30%%)\n", (a / b - 1) * 100}'
+
+# BASELINE=TREE: another checkout, built, graded in the same run (e.g. the
+# design before the checker/driver split: git worktree add TREE b8e816c).
+if [ -n "${BASELINE:-}" ]; then
+    base=$(median_ms "$BASELINE/build/moulinette" --config "$BASELINE/config.yaml" --no-bonus \
+        "$BASELINE/reference")
+    echo "  baseline $BASELINE, the ten rows: $base ms"
+    awk -v a="$main_rows" -v b="$base" 'BEGIN {printf "  this tree against it: %.2fx the time\n", a / b}'
+fi
