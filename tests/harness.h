@@ -15,7 +15,9 @@
  *
  * Rule for test code: only MM_CHECK/MM_REQUIRE (failing checks) and
  * mm_finish's final mark; never a check in a forked child (children only
- * _exit with a status their parent checks).
+ * _exit with a status their parent checks). Never waitpid(-1) or wait():
+ * the driver is a traced child of the test process, and its stops and its
+ * end belong to remote.c; wait for a child by its pid (mm_wait).
  */
 #ifndef MM_HARNESS_H
 #define MM_HARNESS_H

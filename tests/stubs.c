@@ -109,12 +109,20 @@ t_ring_buffer *attach_ring_buffer(const char *name)
 
 /* The bytes go with the request: at most MM_MAX_PAYLOAD of them (the
  * length the function sees is still `len`). */
+/* A test's buffer travels with the request; the driver holds at most
+ * MM_MAX_PAYLOAD of it. */
+static void check_buffer(const void *data, size_t len)
+{
+    if (data && len > MM_MAX_PAYLOAD)
+        mm_fail("test set-up: a ring buffer of %zu bytes is more than the driver holds", len);
+}
+
 ssize_t ring_write(t_ring_buffer *rb, const void *data, size_t len)
 {
     uint64_t arg[4] = {MM_FN_ring_write, VAL(rb), len, 0};
-    size_t send = len < MM_MAX_PAYLOAD ? len : MM_MAX_PAYLOAD;
 
-    return (ssize_t)mm_rpc(MM_OP_CALL, data ? 0 : MM_NULL_DATA, arg, data, data ? send : 0,
+    check_buffer(data, len);
+    return (ssize_t)mm_rpc(MM_OP_CALL, data ? 0 : MM_NULL_DATA, arg, data, data ? len : 0,
                            NULL, 0, NULL);
 }
 
@@ -122,6 +130,7 @@ ssize_t ring_read(t_ring_buffer *rb, void *data, size_t len)
 {
     uint64_t arg[4] = {MM_FN_ring_read, VAL(rb), len, 0};
 
+    check_buffer(data, len);
     return (ssize_t)mm_rpc(MM_OP_CALL, data ? 0 : MM_NULL_DATA, arg, NULL, 0, data,
                            data ? len : 0, NULL);
 }
