@@ -342,12 +342,26 @@ static int blocked_in_call(pid_t pid)
     return 1;
 }
 
+/* How long a call must stay asleep inside itself to count as blocked. */
+#define SETTLE_ASLEEP_SECONDS 0.05
+
+static double now_seconds(void)
+{
+    struct timespec t;
+
+    clock_gettime(CLOCK_MONOTONIC, &t);
+    return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 enum settled kid_settle(struct kid *k)
 {
     long hz = sysconf(_SC_CLK_TCK);
     struct pollfd p = {.fd = k->out, .events = POLLIN};
     unsigned long ticks;
     char state;
+
+    double asleep = 0; /* seconds seen asleep inside the call, in all */
+    double last = -1;  /* when it was last seen asleep inside the call */
 
     mm_step("waiting for %s in another process to return or to go to sleep", k->call);
     for (;;) {
@@ -359,8 +373,19 @@ enum settled kid_settle(struct kid *k)
                  (int)k->drv);
         inside = state == 'S' ? blocked_in_call(k->drv) : 0;
         MM_CHECK(inside >= 0, "test set-up: cannot read /proc/%d/syscall", (int)k->drv);
-        /* Asleep inside the call with no result sent: the call blocks. */
-        if (inside && poll(&p, 1, 0) == 0)
+        /* Seen asleep inside the call for a while, in all, with no result
+         * sent: the call blocks (a call that polls with short sleeps
+         * too). One glimpse is not enough: under load, a call that must
+         * not block can sleep for a moment on a lock that another process
+         * holds while it waits for a CPU. */
+        if (!inside) {
+            last = -1;
+        } else {
+            if (last >= 0)
+                asleep += now_seconds() - last;
+            last = now_seconds();
+        }
+        if (asleep >= SETTLE_ASLEEP_SECONDS && poll(&p, 1, 0) == 0)
             return ASLEEP;
         MM_CHECK(ticks < (unsigned long)hz,
                  "%s in another process neither returned nor went to sleep after using %lu ms of CPU: "
