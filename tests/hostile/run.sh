@@ -29,9 +29,21 @@
 #   score-max <N>        the score is at most N
 #   grep <TEXT>          the report contains TEXT (case-insensitive)
 #   time-max <S>         grading takes at most S seconds (default 120)
+#   report-max <KiB>     the text report is at most KiB (default 256); the
+#                        submission is also graded with --format json, and
+#                        that report must be valid JSON (python3 -m
+#                        json.tool, when there is a python3) of at most KiB
+#   json-grep <TEXT>     the JSON report contains TEXT as it is written
+#                        there (case-sensitive; `\u0000`); implies the
+#                        JSON grading
+#   batch-with <NN-name> graded in one grader run with that folder of the
+#                        corpus (--jobs at least 2, this folder first):
+#                        each one's report is checked against its own
+#                        `expected`, the containment checks against both
 #   --- or ---           starts another set of directives: the report must
 #                        satisfy one set (a policy choice, e.g. refusing a
-#                        submission or neutralizing its trick)
+#                        submission or neutralizing its trick); time-max,
+#                        report-max, json-grep and batch-with hold for all
 #
 # Safety. The run re-executes itself in new pid and mount namespaces
 # (`unshare --pid --fork --mount-proc`, or with --user --map-root-user when
@@ -47,10 +59,13 @@
 # `expected`; the grader's exit status, time and report size; no line of
 # config.yaml or /etc/shadow in the report; no process left in the
 # namespace; no new /dev/shm entry; no /tmp/moulinette-*, /tmp/hostile-*,
-# /tmp/outside-marker left; no marker in /work/main or /root; config.yaml
-# and reference/ unchanged. It then removes what was left (killing left
-# processes by pid), prints PASS or FAIL with the reasons on one line, and
-# at the end a summary. Exit status 1 if any submission failed.
+# /tmp/outside-marker left; nothing named moulinette-*, hostile-*, mm_* or
+# outside-marker left in /var/tmp, /run/lock or $TMPDIR (the machine's
+# own: other new entries there are only noted); no marker in /work/main or
+# /root; config.yaml and reference/ unchanged. It then removes what was
+# left (killing left processes by pid), prints PASS or FAIL with the
+# reasons on one line, and at the end a summary. Exit status 1 if any
+# submission failed.
 set -u
 LC_ALL=C
 export LC_ALL
@@ -216,7 +231,8 @@ BEGIN {
         n = split(line, f, /[ \t]+/)
         if (f[1] == "score" && n == 2) want_score[nb] = f[2]
         else if (f[1] == "score-max" && n == 2) score_max[nb] = f[2]
-        else if (f[1] == "time-max" && n == 2) continue
+        else if (f[1] ~ /^(time-max|report-max|batch-with)$/ && n == 2) continue
+        else if (f[1] == "json-grep") continue
         else if (f[1] == "grep") { g = line; sub(/^grep[ \t]+/, "", g); greps[nb, ++ngrep[nb]] = g }
         else if (n == 2 && f[2] ~ /^(OK|KO|CRASH|TIMEOUT|ERROR|NOT-OK|ANY)$/) {
             if (f[1] == "*") def[nb] = f[2]
@@ -303,6 +319,52 @@ tree_sums() {
 # Files and processes a submission may have left outside its sandbox.
 outside_markers="$root/HOSTILE-MARKER $root/tests/hostile/HOSTILE-MARKER /root/hostile-marker"
 
+# World-writable places of the machine besides /tmp and /dev/shm (not
+# made private here: a CI checkout or TMPDIR may live in /var/tmp), and
+# TMPDIR, where the grader makes its scratch folders.
+watched=""
+for d in /var/tmp /run/lock ${TMPDIR:-}; do
+    case " /tmp /dev/shm $watched " in *" $d "*) continue ;; esac
+    [ -d "$d" ] && watched="$watched $d"
+done
+snap_watched() { # $1: before or after
+    for d in $watched; do
+        ls -A "$d" >"$work/watched$(echo "$d" | tr / _).$1" 2>/dev/null
+    done
+}
+
+# Copies the submission of corpus folder $1 to $work/sub/$1, the attack
+# applied; prints why not and fails if it cannot.
+prepare() {
+    sub=$work/sub/$1
+    mkdir -p "$work/sub"
+    cp -RP "$here/$1" "$sub"
+    rm -f "$sub/expected" "$sub/ATTACK" "$sub/DANGEROUS"
+    # Most attacks are stored as a patch against the reference.
+    if [ -f "$sub/attack.patch" ]; then
+        cp "$root/reference/memory_mapper.c" "$sub/memory_mapper.c" &&
+            patch -s -p1 -d "$sub" -i "$sub/attack.patch" || {
+            echo "attack.patch does not apply to reference/memory_mapper.c"
+            return 1
+        }
+        rm -f "$sub/attack.patch"
+    fi
+    # The attacks are written against /work/main: aim them at the checkout
+    # under test, wherever it is (a CI clone).
+    if [ -f "$sub/memory_mapper.c" ] && [ ! -L "$sub/memory_mapper.c" ] && [ "$root" != /work/main ]; then
+        sed -i "s|/work/main|$root|g" "$sub/memory_mapper.c"
+    fi
+    if [ ! -e "$sub/memory_mapper.h" ] && [ ! -L "$sub/memory_mapper.h" ]; then
+        cp "$tree/reference/memory_mapper.h" "$sub/memory_mapper.h"
+    fi
+}
+
+# The value of directive $1 in the `expected` of folder $2 (its first).
+directive() {
+    awk -v d="$1" '$1 == d { sub(/^[ \t]*[^ \t]+[ \t]+/, ""); sub(/[ \t\r]+$/, ""); print; exit }' \
+        "$here/$2/expected"
+}
+
 passed=0
 failed=0
 skipped=0
@@ -323,74 +385,116 @@ echo "hostile corpus: $(echo $names | wc -w) submission(s), grader $tree --jobs 
 
 for name in $names; do
     src=$here/$name
-    if [ -f "$src/DANGEROUS" ] && [ "$stage" = bare ]; then
-        echo "SKIP  $name: needs a pid namespace ($(head -n 1 "$src/DANGEROUS"))"
+    batch=$(directive batch-with "$name")
+    if [ -n "$batch" ] && [ ! -f "$here/$batch/expected" ]; then
+        echo "FAIL  $name: batch-with $batch: no such folder in the corpus"
+        failed=$((failed + 1))
+        failed_names="$failed_names $name"
+        continue
+    fi
+    danger=""
+    for b in $name $batch; do
+        [ -f "$here/$b/DANGEROUS" ] && [ -z "$danger" ] &&
+            danger="${batch:+$b: }$(head -n 1 "$here/$b/DANGEROUS")"
+    done
+    if [ -n "$danger" ] && [ "$stage" = bare ]; then
+        echo "SKIP  $name: needs a pid namespace ($danger)"
         skipped=$((skipped + 1))
         continue
     fi
+    if ! why=$(prepare "$name") || ! why=$(for b in $batch; do prepare "$b" || exit 1; done); then
+        echo "FAIL  $name: $why"
+        failed=$((failed + 1))
+        failed_names="$failed_names $name"
+        rm -rf "$work/sub/$name" ${batch:+"$work/sub/$batch"}
+        continue
+    fi
     sub=$work/sub/$name
-    mkdir -p "$work/sub"
-    cp -RP "$src" "$sub"
-    rm -f "$sub/expected" "$sub/ATTACK" "$sub/DANGEROUS"
-    # Most attacks are stored as a patch against the reference.
-    if [ -f "$sub/attack.patch" ]; then
-        cp "$root/reference/memory_mapper.c" "$sub/memory_mapper.c" &&
-            patch -s -p1 -d "$sub" -i "$sub/attack.patch" || {
-            echo "FAIL  $name: attack.patch does not apply to reference/memory_mapper.c"
-            failed=$((failed + 1))
-            failed_names="$failed_names $name"
-            continue
-        }
-        rm -f "$sub/attack.patch"
-    fi
-    # The attacks are written against /work/main: aim them at the checkout
-    # under test, wherever it is (a CI clone).
-    if [ -f "$sub/memory_mapper.c" ] && [ ! -L "$sub/memory_mapper.c" ] && [ "$root" != /work/main ]; then
-        sed -i "s|/work/main|$root|g" "$sub/memory_mapper.c"
-    fi
-    if [ ! -e "$sub/memory_mapper.h" ] && [ ! -L "$sub/memory_mapper.h" ]; then
-        cp "$tree/reference/memory_mapper.h" "$sub/memory_mapper.h"
-    fi
-    tmax=$(awk '$1 == "time-max" { print $2 }' "$src/expected")
+    subs="$sub${batch:+ $work/sub/$batch}"
+    gjobs=$jobs
+    [ -n "$batch" ] && [ "$gjobs" -lt 2 ] && gjobs=2
+    tmax=$(directive time-max "$name")
     tmax=${tmax:-120}
+    rmax=$(directive report-max "$name")
+    json=$(awk '$1 == "json-grep" { print "yes"; exit }' "$src/expected")
+    [ -n "$rmax" ] && json=yes
     report=$work/$name.report
     ls -A /dev/shm >"$work/shm.before"
     ls -A /tmp >"$work/tmp.before"
+    snap_watched before
     tree_sums >"$work/sums.before"
-
-    t0=$(date +%s)
-    (cd "$tree" && timeout -s KILL $((tmax + 60)) build/moulinette --config "$tree/config.yaml" \
-        --format text --jobs "$jobs" --output "$report" "$sub" >"$work/$name.stdout" 2>"$work/$name.stderr")
-    rc=$?
-    t1=$(date +%s)
-    secs=$((t1 - t0))
 
     problems=""
     add() { problems="$problems${problems:+; }$*"; }
+    note=""
 
-    # Verdicts, score, report contents.
-    if [ -s "$report" ]; then
-        while IFS= read -r m; do
-            [ -n "$m" ] && add "$m"
-        done <<EOF
-$(awk -v expf="$src/expected" -v secrets="$secrets" -f "$work/check.awk" "$report")
-EOF
-        size=$(wc -c <"$report")
-        [ "$size" -gt 262144 ] && add "report of $size bytes (student output leaking into it?)"
-    else
-        add "no report"
-    fi
-    if [ "$rc" -ne 0 ]; then
-        err=$(head -n 1 "$work/$name.stderr" | cut -c1-120)
-        if [ "$rc" -eq 137 ]; then
-            add "the grader was killed (SIGKILL: hung past $((tmax + 60)) s, or killed by the submission)"
-        else
-            add "the grader exited with status $rc${err:+: $err}"
+    # One grading (text), and a second one in JSON when asked for.
+    total=0
+    for format in text ${json:+json}; do
+        out=$report
+        [ "$format" = json ] && out=$report.json
+        t0=$(date +%s)
+        # shellcheck disable=SC2086 # $subs: paths without spaces (mktemp's, the corpus')
+        (cd "$tree" && timeout -s KILL $((tmax + 60)) build/moulinette --config "$tree/config.yaml" \
+            --format $format --jobs "$gjobs" --output "$out" $subs >"$work/$name.stdout" 2>"$work/$name.stderr")
+        rc=$?
+        t1=$(date +%s)
+        secs=$((t1 - t0))
+        total=$((total + secs))
+        tag=""
+        [ "$format" = json ] && tag="JSON grading: "
+        if [ "$rc" -ne 0 ]; then
+            err=$(head -n 1 "$work/$name.stderr" | cut -c1-120)
+            if [ "$rc" -eq 137 ]; then
+                add "${tag}the grader was killed (SIGKILL: hung past $((tmax + 60)) s, or killed by the submission)"
+            else
+                add "${tag}the grader exited with status $rc${err:+: $err}"
+            fi
         fi
+        [ "$secs" -gt "$tmax" ] && add "${tag}took $secs s (at most $tmax s)"
+        outsize=$(wc -c <"$work/$name.stdout")
+        [ "$outsize" -gt 0 ] && add "${tag}the grader printed $outsize bytes on stdout despite --output"
+        if [ ! -s "$out" ]; then
+            add "no ${format} report"
+            continue
+        fi
+        size=$(wc -c <"$out")
+        if [ "$size" -gt $((${rmax:-256} * 1024)) ]; then
+            add "$format report of $size bytes (at most ${rmax:-256} KiB; student output leaking into it?)"
+        fi
+    done
+
+    # Verdicts, score, report contents; in a batch, each submission's part
+    # of the report against its own `expected`.
+    if [ -s "$report" ]; then
+        for b in $name $batch; do
+            part=$report
+            if [ -n "$batch" ]; then
+                part=$report.$b
+                awk -v me="memory_mapper moulinette: $work/sub/$b" \
+                    '/^memory_mapper moulinette: / { mine = ($0 == me) } mine' "$report" >"$part"
+                [ -s "$part" ] || { add "$b: not in the report"; continue; }
+            fi
+            while IFS= read -r m; do
+                [ -n "$m" ] && add "${batch:+$b: }$m"
+            done <<EOF
+$(awk -v expf="$here/$b/expected" -v secrets="$secrets" -f "$work/check.awk" "$part")
+EOF
+        done
     fi
-    [ "$secs" -gt "$tmax" ] && add "took $secs s (at most $tmax s)"
-    outsize=$(wc -c <"$work/$name.stdout")
-    [ "$outsize" -gt 0 ] && add "the grader printed $outsize bytes on stdout despite --output"
+    if [ -n "$json" ] && [ -s "$report.json" ]; then
+        if command -v python3 >/dev/null 2>&1; then
+            err=$(python3 -m json.tool "$report.json" 2>&1 >/dev/null | tail -n 1 | cut -c1-120)
+            [ -n "$err" ] && add "the JSON report is not valid JSON: $err"
+        else
+            note="$note [note: no python3: JSON validity not checked]"
+        fi
+        while IFS= read -r g; do
+            [ -n "$g" ] && ! grep -qF -- "$g" "$report.json" && add "the JSON report does not contain \"$g\""
+        done <<EOF
+$(awk '$1 == "json-grep" { sub(/^[ \t]*json-grep[ \t]+/, ""); sub(/[ \t\r]+$/, ""); print }' "$src/expected")
+EOF
+    fi
 
     # A daemon: its marker keeps coming back.
     sleep 0.3
@@ -438,6 +542,20 @@ EOF
     done
     [ -n "$bad_tmp" ] && add "left in /tmp:$(echo "$bad_tmp" | cut -c1-120)"
 
+    # The machine's other world-writable places, and TMPDIR.
+    snap_watched after
+    for d in $watched; do
+        list=$work/watched$(echo "$d" | tr / _)
+        bad=""
+        for e in $(comm -13 "$list.before" "$list.after"); do
+            case $e in
+            moulinette-* | hostile-* | mm_* | outside-marker) bad="$bad $e"; rm -rf "${d:?}/$e" ;;
+            *) note="$note [note: new in $d: $e]" ;;
+            esac
+        done
+        [ -n "$bad" ] && add "left in $d:$(echo "$bad" | cut -c1-120)"
+    done
+
     # Outside the sandbox.
     for f in $outside_markers; do
         [ -e "$f" ] && { add "created $f"; rm -f "$f"; }
@@ -446,7 +564,6 @@ EOF
         add "wrote into config.yaml (marker removed again)"
         sed -i '/^# HOSTILE-WRITE-MARKER$/d' "$root/config.yaml"
     fi
-    note=""
     tree_sums >"$work/sums.after"
     for f in $(diff "$work/sums.before" "$work/sums.after" | awk '/^>/ { print $3 }'); do
         if grep -q HOSTILE "$f" 2>/dev/null; then
@@ -458,19 +575,20 @@ EOF
     [ -n "$other_tmp" ] &&
         note="$note [note: other new /tmp entries: $(echo $other_tmp | wc -w), e.g.$(echo "$other_tmp" | cut -c1-60)]"
     if [ -z "$problems" ]; then
-        echo "PASS  $name (${secs}s)$note"
+        echo "PASS  $name${batch:+ (with $batch)} (${total}s)$note"
         passed=$((passed + 1))
     else
-        echo "FAIL  $name (${secs}s): $problems$note"
+        echo "FAIL  $name${batch:+ (with $batch)} (${total}s): $problems$note"
         failed=$((failed + 1))
         failed_names="$failed_names $name"
     fi
     if [ -n "$keep" ]; then
         cp "$report" "$keep/$name.report" 2>/dev/null
+        [ -n "$json" ] && cp "$report.json" "$keep/$name.report.json" 2>/dev/null
         cp "$work/$name.stdout" "$keep/$name.stdout"
         cp "$work/$name.stderr" "$keep/$name.stderr"
     fi
-    rm -rf "$sub"
+    rm -rf "$report"* "$sub" ${batch:+"$work/sub/$batch"}
 done
 
 # Whole run: nothing may be left.
