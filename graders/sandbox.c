@@ -412,6 +412,11 @@ static void on_stop(int sig)
     g_stop = sig;
 }
 
+int sandbox_private_tmp(const struct sandbox *sb)
+{
+    return sb->iso.namespaces;
+}
+
 void sandbox_disable_isolation(struct sandbox *sb)
 {
     for (int i = 0; i < sb->max_jobs; i++) {

@@ -99,6 +99,10 @@ int sandbox_run(struct sandbox *sb);
  * cgroups (--sandbox=off, for timing the sandbox's own cost). */
 void sandbox_disable_isolation(struct sandbox *sb);
 
+/* Whether every job gets /tmp and /dev/shm of its own (mount namespaces):
+ * then nothing but the job itself writes there. */
+int sandbox_private_tmp(const struct sandbox *sb);
+
 /* Turns SIGINT, SIGTERM and SIGHUP into an orderly stop of sandbox_run. */
 void sandbox_catch_signals(void);
 

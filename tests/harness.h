@@ -59,6 +59,7 @@ void mm_end(void);
 void mm_runner_step(const char *step);
 void mm_runner_complete(void);
 const char *mm_runner_driver(void);
+int mm_runner_shared_shm(void);
 
 /* Checks for leaks against the snapshot (`after` says when, e.g.
  * "after unmap()"), then marks the test complete. Must be the last call. */

@@ -239,13 +239,14 @@ static int had_shm(const struct mm_snapshot *b, const char *name)
     return 0;
 }
 
-/* Objects of other test processes running beside this one (outside the
- * grader's private /dev/shm) are not this test's. */
+/* Objects of other test processes running beside this one, when /dev/shm
+ * is shared with them (--shared-shm), are not this test's; in a private
+ * /dev/shm, every new object is, whatever its name. */
 static int foreign_shm(const char *name)
 {
     int pid;
 
-    if (sscanf(name, "mm_%d_", &pid) == 1)
+    if (mm_runner_shared_shm() && sscanf(name, "mm_%d_", &pid) == 1)
         return pid != (int)getpid();
     return 0;
 }

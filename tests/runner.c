@@ -7,6 +7,11 @@
  * --driver: the submission linked with tests/driver.c (default ./driver).
  * --filter: a glob on "suite/name" (default: every test).
  * --timeout: seconds per test (default 30).
+ * --shared-shm: /dev/shm is shared with other checkers (the grader says so
+ *   when jobs have no /dev/shm of their own): their test objects
+ *   (mm_<pid>_*) are not this test's leaks. Without it, every new object
+ *   is, whatever its name: a submission could otherwise hide a leak under
+ *   such a name.
  *
  * Processes. The runner forks one test process per test, in a process
  * group of its own; the test process starts the driver (remote.h) and
@@ -58,6 +63,7 @@ struct outcome {
 
 static struct outcome *g_out;
 static const char *g_driver = "./driver";
+static int g_shared_shm;
 
 /* ---- the test process's side --------------------------------------------- */
 
@@ -74,6 +80,11 @@ void mm_runner_complete(void)
 const char *mm_runner_driver(void)
 {
     return g_driver;
+}
+
+int mm_runner_shared_shm(void)
+{
+    return g_shared_shm;
 }
 
 void mm_report_failure(const char *message)
@@ -252,7 +263,8 @@ static int by_place(const void *a, const void *b)
 
 static int usage(const char *argv0)
 {
-    fprintf(stderr, "usage: %s [--driver=PATH] [--filter=GLOB] [--timeout=SECONDS] [--list]\n",
+    fprintf(stderr, "usage: %s [--driver=PATH] [--filter=GLOB] [--timeout=SECONDS] [--shared-shm] "
+                    "[--list]\n",
             argv0);
     return 2;
 }
@@ -274,6 +286,8 @@ int main(int argc, char *argv[])
             timeout = atof(argv[i] + 10);
         else if (strcmp(argv[i], "--list") == 0 || strcmp(argv[i], "-l") == 0)
             list = 1;
+        else if (strcmp(argv[i], "--shared-shm") == 0)
+            g_shared_shm = 1;
         else
             return usage(argv[0]);
     }
