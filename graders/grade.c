@@ -42,9 +42,11 @@ void grade_free(struct grade *g)
         for (size_t t = 0; t < g->rows[i].ntests; t++) {
             free(g->rows[i].tests[t].message);
             free(g->rows[i].tests[t].output);
+            free(g->rows[i].tests[t].note);
         }
         free(g->rows[i].tests);
         free(g->rows[i].message);
+        sl_free(&g->rows[i].notes);
     }
     free(g->rows);
     free(g->submission);

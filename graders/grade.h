@@ -22,6 +22,8 @@ struct test_outcome {
     char *output;     /* what the test printed (capped), for the curious */
     int output_cut;   /* the output was longer than the cap */
     double wall;
+    char *note;       /* what it saw that another row grades, or advice; never
+                         decides the verdict; "" or NULL when none */
 };
 
 struct row_grade {
@@ -31,6 +33,7 @@ struct row_grade {
     char *message;
     struct test_outcome *tests;
     size_t ntests;
+    struct strlist notes; /* its tests' notes, "suite/name: note", in test order */
 };
 
 struct grade {

@@ -52,6 +52,8 @@ static void put_test(FILE *out, const struct test_outcome *t)
     json_string(out, t->test);
     fprintf(out, ", \"status\": \"%s\", \"message\": ", status_name(t->status));
     put_capped(out, t->message, REPORT_TEXT_MAX);
+    fputs(", \"note\": ", out);
+    put_capped(out, t->note ? t->note : "", REPORT_TEXT_MAX);
     fprintf(out, ", \"seconds\": %.3f, \"output\": ", t->wall);
     json_string(out, t->output);
     fprintf(out, ", \"output_truncated\": %s}", t->output_cut ? "true" : "false");
@@ -68,6 +70,8 @@ static void put_row(FILE *out, const struct row_grade *r)
     fprintf(out, ", \"points\": %d, \"max_points\": %d, \"bonus\": %s, \"status\": \"%s\", \"message\": ",
             r->points, r->row->points, r->row->bonus ? "true" : "false", status_name(r->status));
     put_capped(out, r->message, REPORT_TEXT_MAX);
+    fputs(", \"notes\": ", out);
+    put_notes(out, &r->notes);
     fputs(",\n     \"details\": [", out);
     for (size_t t = 0; t < r->ntests; t++) {
         if (t > 0)

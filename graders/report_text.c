@@ -1,6 +1,8 @@
 /*
  * report_text.c - the table a student reads in a terminal: one line per
- * row with its verdict and, when it lost points, the one-line reason.
+ * row with its verdict and, when it lost points, the one-line reason;
+ * when it kept them but its tests noted something another row grades,
+ * the first note (the JSON report has them all).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -80,14 +82,29 @@ static void put_block(FILE *out, const char *s, size_t max)
     fputc('\n', out);
 }
 
+/* The reason column of a row that kept its points: its first note, and
+ * how many more there are. */
+static void put_notes(FILE *out, const struct strlist *notes)
+{
+    put_line(out, notes->items[0]);
+    if (notes->count > 1)
+        fprintf(out, " (+%zu more note%s in the JSON report)", notes->count - 1,
+                notes->count > 2 ? "s" : "");
+}
+
 static void put_row(FILE *out, const struct row_grade *r, size_t number, int colour)
 {
+    int pad = 9 - (int)strlen(verdict_word[r->status]);
+
     fprintf(out, "%3zu  %-18s %-11s %3d/%-3d  %s%s%s", number, r->row->id, r->row->category,
             r->points, r->row->points, colour ? verdict_colour[r->status] : "",
             verdict_word[r->status], colour ? "\033[0m" : "");
     if (r->status != ST_PASS) {
-        fprintf(out, "%*s", 9 - (int)strlen(verdict_word[r->status]), "");
+        fprintf(out, "%*s", pad, "");
         put_line(out, r->message);
+    } else if (r->notes.count > 0) {
+        fprintf(out, "%*s", pad, "");
+        put_notes(out, &r->notes);
     }
     fputc('\n', out);
 }

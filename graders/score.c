@@ -68,10 +68,11 @@ static int field_int(const char *f, size_t len)
 
 static int record_decode(const char *line, size_t len, const char *test, struct test_record *rec)
 {
-    const char *f[10];
-    size_t fl[10];
+    const char *f[11];
+    size_t fl[11];
+    int n = split_fields(line, len, f, fl, 11);
 
-    if (split_fields(line, len, f, fl, 10) != 10 || fl[0] != 1 || f[0][0] != 'T')
+    if (n < 10 || fl[0] != 1 || f[0][0] != 'T')
         return 0;
     if (fl[1] != strlen(test) || strncmp(f[1], test, fl[1]) != 0)
         return 0;
@@ -84,6 +85,7 @@ static int record_decode(const char *line, size_t len, const char *test, struct 
     rec->timed_out = field_int(f[7], fl[7]);
     rec->message = unescape(f[8], fl[8]);
     rec->step = unescape(f[9], fl[9]);
+    rec->note = n == 11 ? unescape(f[10], fl[10]) : xstrdup("");
     return 1;
 }
 
@@ -108,7 +110,8 @@ void record_clear(struct test_record *rec)
 {
     free(rec->message);
     free(rec->step);
-    rec->message = rec->step = NULL;
+    free(rec->note);
+    rec->message = rec->step = rec->note = NULL;
 }
 
 /* ---- one test ----------------------------------------------------------------- */
@@ -192,6 +195,8 @@ void score_test(struct test_outcome *out, const struct job_result *res, double t
         score_record(out, &rec, res, timeout);
     else
         score_missing(out, res, timeout);
+    free(out->note);
+    out->note = xstrdup(rec.found ? rec.note : "");
     record_clear(&rec);
     if (out->status != ST_PASS && res->output_dropped) {
         char *longer = xasprintf("%s (output cut at %zu KiB)", out->message, res->output.len / 1024);
@@ -206,6 +211,18 @@ void score_test(struct test_outcome *out, const struct job_result *res, double t
 }
 
 /* ---- rows and totals ------------------------------------------------------------ */
+
+/* The row's notes: each test's, named by its test ("suite/name: ..."). */
+static void gather_notes(struct row_grade *r)
+{
+    sl_free(&r->notes);
+    for (size_t t = 0; t < r->ntests; t++) {
+        const struct test_outcome *o = &r->tests[t];
+
+        if (o->note && *o->note)
+            sl_pushf(&r->notes, "%s: %s", o->test, o->note);
+    }
+}
 
 static void score_row(struct row_grade *r)
 {
@@ -223,6 +240,7 @@ static void score_row(struct row_grade *r)
         break;
     }
     r->points = r->status == ST_PASS ? r->row->points : 0;
+    gather_notes(r);
 }
 
 void score_grade(struct grade *g, int forbidden_penalty)

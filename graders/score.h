@@ -9,7 +9,7 @@
 #include "grade.h"
 #include "sandbox.h"
 
-/* One record of the test runner (tests/main.c), decoded. */
+/* One record of the test runner (tests/runner.c), decoded. */
 struct test_record {
     int found;
     int completed;
@@ -20,19 +20,22 @@ struct test_record {
     int timed_out;
     char *message;
     char *step;
+    char *note; /* what the test saw that another row grades; "" if none */
 };
 
-/* Finds `test`'s record in the runner's output. The caller frees the two
- * strings with record_clear(). */
+/* Finds `test`'s record in the runner's output. The caller frees the
+ * strings with record_clear(). A record without the note field (an older
+ * runner) has an empty note. */
 struct test_record record_find(const char *records, const char *test);
 void record_clear(struct test_record *rec);
 
-/* Decides one test's verdict from its job's result. `timeout` is the
- * row's, for the message. */
+/* Decides one test's verdict from its job's result, and keeps its note
+ * whatever the verdict. `timeout` is the row's, for the message. */
 void score_test(struct test_outcome *out, const struct job_result *res, double timeout);
 
-/* Turns test verdicts into row verdicts and points, applies the penalty
- * for forbidden functions, and totals main and bonus scores. */
+/* Turns test verdicts into row verdicts and points (a note never changes
+ * them; the row gathers its tests' notes), applies the penalty for
+ * forbidden functions, and totals main and bonus scores. */
 void score_grade(struct grade *g, int forbidden_penalty);
 
 #endif

@@ -30,7 +30,7 @@ static struct grade *make_grade(void)
     g->rows[0].message = xstrdup("row message");
     g->rows[0].ntests = 1;
     g->rows[0].tests = xcalloc(1, sizeof *g->rows[0].tests);
-    g->rows[0].tests[0] = (struct test_outcome){test_names[0], ST_FAIL, xstrdup("m"), xstrdup(""), 0, 0};
+    g->rows[0].tests[0] = (struct test_outcome){test_names[0], ST_FAIL, xstrdup("m"), xstrdup(""), 0, 0, NULL};
     return g;
 }
 

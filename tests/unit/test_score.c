@@ -10,7 +10,7 @@
 
 static struct test_outcome outcome(const char *test)
 {
-    return (struct test_outcome){test, ST_ERROR, NULL, NULL, 0, 0};
+    return (struct test_outcome){test, ST_ERROR, NULL, NULL, 0, 0, NULL};
 }
 
 /* A job result whose record line is `record` ("" for none). */
@@ -34,6 +34,7 @@ static void check(const char *record, enum status expected, const char *in_messa
     cr_assert(strstr(o.message, in_message), "\"%s\" not in \"%s\"", in_message, o.message);
     free(o.message);
     free(o.output);
+    free(o.note);
     sb_free(&r.records);
 }
 
@@ -71,6 +72,53 @@ Test(score, runner_timeout)
     check("T\trow/t\t0\t0\t0\t0\t0\t1\t\tcalling ring_read\n", ST_TIMEOUT, "timed out after 5.0 s");
 }
 
+/* The note (the record's last field) is kept whatever the verdict, and
+ * never makes a passing test fail. */
+Test(score, note_is_kept_and_never_decides)
+{
+    struct test_outcome o = outcome("row/t");
+    struct job_result r = result("T\trow/t\t1\t0\t0\t0\t0\t0\t\tstep\talso seen: fd leak\\tthere, see row "
+                                 "unmap_cleanup\nE\n");
+
+    score_test(&o, &r, 5.0);
+    cr_assert_eq(o.status, ST_PASS, "%s", o.message);
+    cr_assert_str_eq(o.note, "also seen: fd leak\tthere, see row unmap_cleanup");
+    free(o.message);
+    free(o.output);
+    free(o.note);
+    sb_free(&r.records);
+}
+
+Test(score, failed_test_keeps_its_note)
+{
+    struct test_outcome o = outcome("row/t");
+    struct job_result r = result("T\trow/t\t0\t1\t0\t0\t0\t0\tbroken\tstep\tnote: advice\n");
+
+    score_test(&o, &r, 5.0);
+    cr_assert_eq(o.status, ST_FAIL);
+    cr_assert_str_eq(o.message, "broken");
+    cr_assert_str_eq(o.note, "note: advice");
+    free(o.message);
+    free(o.output);
+    free(o.note);
+    sb_free(&r.records);
+}
+
+/* A record of an older runner (ten fields) has no note. */
+Test(score, record_without_note_field)
+{
+    struct test_outcome o = outcome("row/t");
+    struct job_result r = result("T\trow/t\t1\t0\t0\t0\t0\t0\t\tstep\n");
+
+    score_test(&o, &r, 5.0);
+    cr_assert_eq(o.status, ST_PASS);
+    cr_assert_str_eq(o.note, "");
+    free(o.message);
+    free(o.output);
+    free(o.note);
+    sb_free(&r.records);
+}
+
 Test(score, record_of_another_test_is_ignored)
 {
     check("T\trow/other\t1\t0\t0\t0\t0\t0\t\t\n", ST_ERROR, "without reporting");
@@ -93,6 +141,7 @@ Test(score, killed_runner_without_record)
     cr_assert(strstr(o.message, "SIGKILL"), "%s", o.message);
     free(o.message);
     free(o.output);
+    free(o.note);
 }
 
 Test(score, grader_timeout_without_record)
@@ -107,6 +156,7 @@ Test(score, grader_timeout_without_record)
     cr_assert_eq(o.status, ST_TIMEOUT, "%s", o.message);
     free(o.message);
     free(o.output);
+    free(o.note);
 }
 
 static struct row_config rows[] = {
@@ -145,6 +195,27 @@ Test(score, rows_and_totals)
     cr_assert_eq(g->bonus_max, 20);
     cr_assert_eq(g->rows[1].status, ST_CRASH);
     cr_assert_str_eq(g->rows[1].message, "b/t: why");
+    grade_free(g);
+}
+
+/* A passing row keeps its points and gathers its tests' notes, each named
+ * by its test; a failing row keeps them too (the JSON report shows them). */
+Test(score, notes_gathered_per_row_without_changing_points)
+{
+    struct grade *g = graded(ST_PASS, ST_FAIL, ST_PASS);
+
+    g->rows[0].tests[0].note = xstrdup("also seen: fd leak, see row b");
+    g->rows[1].tests[0].note = xstrdup("note: advice");
+    g->rows[2].tests[0].note = xstrdup("");
+    score_grade(g, 10);
+    cr_assert_eq(g->score, 60);
+    cr_assert_eq(g->rows[0].status, ST_PASS);
+    cr_assert_eq(g->rows[0].notes.count, 1);
+    cr_assert_str_eq(g->rows[0].notes.items[0], "a/t: also seen: fd leak, see row b");
+    cr_assert_eq(g->rows[1].notes.count, 1);
+    cr_assert_eq(g->rows[2].notes.count, 0, "an empty note is no note");
+    score_grade(g, 10);
+    cr_assert_eq(g->rows[0].notes.count, 1, "scoring twice does not repeat notes");
     grade_free(g);
 }
 
