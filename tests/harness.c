@@ -5,6 +5,7 @@
  * mm_finish: a malloc above the mmap threshold would itself show up as a
  * new mapping and be blamed on the submission.
  */
+#define _GNU_SOURCE /* prlimit */
 #include "harness.h"
 
 #include <dirent.h>
@@ -16,6 +17,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -29,6 +31,10 @@ static struct mm_snapshot g_before;
 static char g_dir[64];
 static char g_shm_names[8][64];
 static int g_shm_count;
+static pid_t g_test_pid;
+/* Objects the test made itself (mm_shm_object): not the submission's. */
+static char g_fixtures[4][64];
+static int g_fixture_count;
 
 void mm_fail(const char *fmt, ...)
 {
@@ -57,6 +63,7 @@ void mm_step(const char *fmt, ...)
 
 void mm_begin(void)
 {
+    g_test_pid = getpid();
     snprintf(g_dir, sizeof g_dir, "/tmp/mm-test-XXXXXX");
     if (!mkdtemp(g_dir))
         mm_fail("test set-up: cannot create a directory in /tmp: %s", strerror(errno));
@@ -97,16 +104,98 @@ void mm_end(void)
     g_dir[0] = '\0';
 }
 
-void mm_finish(const char *after)
+pid_t mm_test_pid(void)
+{
+    return g_test_pid;
+}
+
+static void remove_fixtures(void)
+{
+    for (int i = 0; i < g_fixture_count; i++)
+        shm_unlink(g_fixtures[i]);
+    g_fixture_count = 0;
+}
+
+/* 1 with the first leak in `leak` if the driver left something behind. */
+static int find_leak(const char *after, char *leak, size_t cap)
 {
     static struct mm_snapshot now;
-    char leak[512];
 
     mm_step("checking for leaks %s", after);
+    remove_fixtures();
     mm_snapshot_take(mm_driver_pid(), &now);
-    if (mm_snapshot_leak(&g_before, &now, after, leak, sizeof leak))
+    return mm_snapshot_leak(&g_before, &now, after, leak, cap);
+}
+
+void mm_finish(const char *after)
+{
+    char leak[512];
+
+    if (find_leak(after, leak, sizeof leak))
         mm_fail("%s", leak);
     mm_runner_complete();
+}
+
+void mm_finish_noting(const char *after, const char *row)
+{
+    char leak[512];
+
+    if (find_leak(after, leak, sizeof leak))
+        mm_note(row, "%s", leak);
+    mm_runner_complete();
+}
+
+void mm_note(const char *row, const char *fmt, ...)
+{
+    char what[1024];
+    char note[1200];
+    va_list ap;
+
+    va_start(ap, fmt);
+    vsnprintf(what, sizeof what, fmt, ap);
+    va_end(ap);
+    if (row)
+        snprintf(note, sizeof note, "also seen: %s, see row %s", what, row);
+    else
+        snprintf(note, sizeof note, "note: %s", what);
+    mm_runner_note(note);
+}
+
+void mm_teardown(const char *row)
+{
+    mm_runner_teardown(row);
+}
+
+void mm_release(t_mapping *m, const char *what)
+{
+    int ret;
+
+    mm_teardown(MM_ROW_CLEANUP);
+    if (!mm_driver_has(MM_FN_unmap)) {
+        mm_note(MM_ROW_CLEANUP, "unmap is not defined in your submission");
+        return;
+    }
+    mm_step("calling unmap() on the %s", what);
+    ret = unmap(m);
+    if (ret != 0)
+        mm_note(MM_ROW_CLEANUP, "unmap() of the %s returned %d instead of 0 (errno %d: %s)", what,
+                ret, errno, strerror(errno));
+}
+
+void mm_release_name(const char *name)
+{
+    int ret;
+
+    mm_teardown(MM_ROW_CLEANUP);
+    if (!mm_driver_has(MM_FN_destroy_shared_region)) {
+        mm_note(MM_ROW_CLEANUP, "destroy_shared_region is not defined in your submission");
+        return;
+    }
+    mm_step("calling destroy_shared_region(\"%s\")", name);
+    ret = destroy_shared_region(name);
+    if (ret != 0)
+        mm_note(MM_ROW_CLEANUP, "destroy_shared_region(\"%s\") returned %d instead of 0 (errno %d: %s)",
+                name, ret, errno, strerror(errno));
 }
 
 /* ---- data ---------------------------------------------------------------- */
@@ -158,14 +247,27 @@ int mm_rtry_fill(const void *addr, size_t len, unsigned seed)
     return fill_remote(addr, len, seed) == len ? 0 : -1;
 }
 
+/* Why a write at `at` failed, as the mapping shows it. A page mapped
+ * writable that still cannot be written lies past the end of the file or
+ * object it maps (the program itself would get SIGBUS there). */
+static const char *write_failure(const void *at)
+{
+    const char *perms = mm_perms(at);
+
+    if (strcmp(perms, "none") == 0)
+        return "the page is not mapped";
+    if (strchr(perms, 'w') == NULL)
+        return "the page is not writable";
+    return "the page is mapped writable but lies past the end of the file or shared memory object it maps (an access there is SIGBUS)";
+}
+
 void mm_rfill(const void *addr, size_t len, unsigned seed, const char *what)
 {
     size_t off = fill_remote(addr, len, seed);
     const char *at = (const char *)addr + off;
 
     if (off < len)
-        mm_fail("%s: the write at %p failed: the page is %s", what, (const void *)at,
-                strcmp(mm_perms(at), "none") == 0 ? "not mapped" : "not writable");
+        mm_fail("%s: the write at %p failed: %s", what, (const void *)at, write_failure(at));
 }
 
 size_t mm_rmismatch(const void *addr, size_t len, unsigned seed)
@@ -187,8 +289,7 @@ size_t mm_rmismatch(const void *addr, size_t len, unsigned seed)
 void mm_rput(const void *addr, const char *s, const char *what)
 {
     if (mm_remote_write((uintptr_t)addr, s, strlen(s) + 1) != 0)
-        mm_fail("%s: the write at %p failed: the page is %s", what, addr,
-                strcmp(mm_perms(addr), "none") == 0 ? "not mapped" : "not writable");
+        mm_fail("%s: the write at %p failed: %s", what, addr, write_failure(addr));
 }
 
 const char *mm_rget(const void *addr)
@@ -288,6 +389,40 @@ const char *mm_shm_name(const char *tag)
     return name;
 }
 
+const char *mm_sparse_file(const char *tag, size_t len)
+{
+    const char *path = mm_file(tag, 0, 0, 0644);
+    int fd = open(path, O_WRONLY | O_CLOEXEC);
+
+    MM_CHECK(fd >= 0 && ftruncate(fd, (off_t)len) == 0,
+             "test set-up: cannot make %s %zu bytes long: %s", path, len, strerror(errno));
+    close(fd);
+    return path;
+}
+
+const char *mm_shm_object(const char *tag, size_t size, unsigned seed)
+{
+    const char *name = mm_shm_name(tag);
+    int fd = shm_open(name, O_CREAT | O_EXCL | O_RDWR | O_CLOEXEC, 0600);
+    void *view = NULL;
+    int sized;
+
+    MM_CHECK(fd >= 0, "test set-up: cannot create %s: %s", name, strerror(errno));
+    if (g_fixture_count < 4)
+        snprintf(g_fixtures[g_fixture_count++], sizeof g_fixtures[0], "%s", name);
+    sized = ftruncate(fd, (off_t)size) == 0;
+    if (sized && size > 0 && seed != 0)
+        view = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED, fd, 0);
+    close(fd);
+    MM_CHECK(sized && view != MAP_FAILED, "test set-up: cannot size or map %s: %s", name,
+             strerror(errno));
+    if (view) {
+        mm_fill(view, size, seed);
+        munmap(view, size);
+    }
+    return name;
+}
+
 /* ---- observing the driver ------------------------------------------------ */
 
 size_t mm_pages_mapped(const void *addr, size_t len)
@@ -331,9 +466,70 @@ int mm_write_faults(const void *p, siginfo_t *info)
     return faulted;
 }
 
-int mm_read_faults(const void *p)
+int mm_read_faults(const void *p, siginfo_t *info)
 {
-    return mm_remote_touch((uintptr_t)p, 0, NULL);
+    siginfo_t seen;
+    int faulted = mm_remote_touch((uintptr_t)p, 0, &seen);
+
+    if (faulted && info)
+        *info = seen;
+    return faulted;
+}
+
+/* The heap grows for reasons of its own (the leak checks ignore it too):
+ * memory in it is never a new mapping. */
+int mm_mapped_since_begin(const void *p)
+{
+    const struct mm_range *r = mm_maps_find(mm_driver_pid(), (uintptr_t)p);
+
+    return r != NULL && strcmp(r->path, "[heap]") != 0 && strcmp(r->path, "[stack]") != 0
+           && !mm_snapshot_covers(&g_before, (uintptr_t)p);
+}
+
+int mm_open_fds(void)
+{
+    static struct mm_snapshot now;
+    int count = 0;
+
+    mm_snapshot_take(mm_driver_pid(), &now);
+    for (int fd = 0; fd < MM_MAX_FDS; fd++)
+        count += now.fd_open[fd];
+    return count;
+}
+
+/* VmSize of the driver, in bytes, from /proc/<pid>/status; 0 if unknown. */
+static size_t driver_vm_size(void)
+{
+    char status[4096];
+    char path[64];
+    const char *vm;
+    long kb = 0;
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%d/status", (int)mm_driver_pid());
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    n = fd >= 0 ? read(fd, status, sizeof status - 1) : -1;
+    if (fd >= 0)
+        close(fd);
+    if (n <= 0)
+        return 0;
+    status[n] = '\0';
+    vm = strstr(status, "VmSize:");
+    if (!vm || sscanf(vm + 7, "%ld", &kb) != 1 || kb <= 0)
+        return 0;
+    return (size_t)kb << 10;
+}
+
+int mm_driver_limit_as(size_t headroom)
+{
+    size_t used = driver_vm_size();
+    struct rlimit rl;
+
+    if (used == 0)
+        return -1;
+    rl.rlim_cur = rl.rlim_max = (rlim_t)(used + headroom);
+    return prlimit(mm_driver_pid(), RLIMIT_AS, &rl, NULL);
 }
 
 /* ---- msync as the submission called it ----------------------------------- */
@@ -379,39 +575,57 @@ const char *mm_status_str(int status)
     return buf;
 }
 
+/* What mm_in_child's child sends back: one write, below PIPE_BUF. */
+struct child_report {
+    int failed;
+    int err;
+    char leak[256];
+};
+
+/* The child's side: fn between two views of the child's driver. */
+static void child_call(int fd, int (*fn)(const void *arg), const void *arg)
+{
+    static struct mm_snapshot before;
+    static struct mm_snapshot after;
+    struct child_report r;
+
+    memset(&r, 0, sizeof r);
+    mm_snapshot_take(mm_driver_pid(), &before);
+    errno = 0;
+    r.failed = fn(arg);
+    r.err = errno;
+    mm_snapshot_take(mm_driver_pid(), &after);
+    mm_snapshot_leak(&before, &after, "after the call", r.leak, sizeof r.leak);
+    (void)!write(fd, &r, sizeof r);
+    _exit(0);
+}
+
 struct mm_outcome mm_in_child(int (*fn)(const void *arg), const void *arg)
 {
-    struct mm_outcome out = {0};
+    struct mm_outcome out;
+    struct child_report r;
     int fds[2];
     pid_t pid;
-    int status;
 
+    memset(&out, 0, sizeof out);
     mm_pipe(fds);
     pid = mm_fork();
     if (pid == 0) {
-        int report[2];
-
         close(fds[0]);
-        errno = 0;
-        report[0] = fn(arg);
-        report[1] = errno;
-        (void)!write(fds[1], report, sizeof report);
-        _exit(0);
+        child_call(fds[1], fn, arg);
     }
     close(fds[1]);
-    {
-        int report[2];
-
-        if (read(fds[0], report, sizeof report) == (ssize_t)sizeof report) {
-            out.exited = 1;
-            out.failed = report[0];
-            out.err = report[1];
-        }
+    if (read(fds[0], &r, sizeof r) == (ssize_t)sizeof r) {
+        out.exited = 1;
+        out.failed = r.failed;
+        out.err = r.err;
+        r.leak[sizeof r.leak - 1] = '\0';
+        snprintf(out.leak, sizeof out.leak, "%s", r.leak);
     }
     close(fds[0]);
-    status = mm_wait(pid);
-    if (WIFSIGNALED(status))
-        out.signal = WTERMSIG(status);
+    out.status = mm_wait(pid);
+    if (WIFSIGNALED(out.status))
+        out.signal = WTERMSIG(out.status);
     return out;
 }
 

@@ -8,6 +8,14 @@
  * with mm_finish("after ..."), which fails on anything the submission left
  * behind and then marks the test complete.
  *
+ * What a row grades, and what it only notes. Each row grades what its
+ * title says (README, "The rows"): leaks left by unmap() and
+ * destroy_shared_region() are unmap_cleanup's, leaks on error paths
+ * error_handling's. A test of another row still looks, and shows what it
+ * saw as a note beside its verdict ("also seen: ..., see row
+ * unmap_cleanup") without failing on it: its teardown goes through
+ * mm_release / mm_release_name and it ends with mm_finish_noting.
+ *
  * Addresses: a t_mapping *, and every address mm_addr() returns, belong to
  * the driver's address space. Never dereference them here: read and write
  * through mm_rfill, mm_rmismatch, mm_rput and mm_rget, which go through
@@ -55,15 +63,43 @@ void mm_fail(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn
 void mm_begin(void);
 void mm_end(void);
 
-/* runner.c: the step and the completion mark, as the runner will see them. */
+/* runner.c: the step, the note and the completion mark, as the runner
+ * will see them; the teardown mark (see mm_teardown). */
 void mm_runner_step(const char *step);
+void mm_runner_note(const char *note);
+void mm_runner_teardown(const char *row);
 void mm_runner_complete(void);
 const char *mm_runner_driver(void);
 int mm_runner_shared_shm(void);
 
+/* The row that grades what unmap() and destroy_shared_region() leave. */
+#define MM_ROW_CLEANUP "unmap_cleanup"
+
 /* Checks for leaks against the snapshot (`after` says when, e.g.
- * "after unmap()"), then marks the test complete. Must be the last call. */
+ * "after unmap()"), then marks the test complete. Must be the last call.
+ * A leak fails the test: for the rows that grade leaks. */
 void mm_finish(const char *after);
+
+/* The same, but a leak is a note naming `row`, the row that grades it;
+ * only a view the checker cannot complete fails the test. */
+void mm_finish_noting(const char *after, const char *row);
+
+/* Adds "also seen: <text>, see row <row>" to the test's note: something
+ * wrong that another row grades; with `row` NULL, "note: <text>": advice
+ * the row gives without deducting for it. Never fails the test. */
+void mm_note(const char *row, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+
+/* Marks the end of what the test's row grades: from here on the calls
+ * are `row`'s, and a crash of the driver during one of them (a signal) is
+ * a note that completes the test instead of a crash verdict. Nothing the
+ * row grades may be checked after it (the test may end at any call). */
+void mm_teardown(const char *row);
+
+/* Teardown calls (they start the teardown for MM_ROW_CLEANUP): unmap(m),
+ * `what` naming the mapping, and destroy_shared_region(name); a nonzero
+ * result or a missing function is a note. */
+void mm_release(t_mapping *m, const char *what);
+void mm_release_name(const char *name);
 
 /* Records what the test is doing, so a crash report can say where it
  * happened ("crashed during unmap() of the file mapping"), and clears
@@ -115,6 +151,20 @@ ssize_t mm_read_file(const char *path, void *buf, size_t cap);
 /* A shm name unique to this test process ("/mm_<pid>_<tag>"). */
 const char *mm_shm_name(const char *tag);
 
+/* A file of `len` bytes that holds no data (a hole, ftruncate): large
+ * files cost nothing on the size-capped /tmp. Returns its path. */
+const char *mm_sparse_file(const char *tag, size_t len);
+
+/* A /dev/shm object of `size` bytes made by the test itself (shm_open,
+ * ftruncate, filled by mm_fill(seed); seed 0 leaves it a hole of zeros,
+ * which costs nothing however large), so that a row can attach to a
+ * region without depending on create_shared_region. Returns its name.
+ * mm_finish and mm_finish_noting remove it before they look for leaks. */
+const char *mm_shm_object(const char *tag, size_t size, unsigned seed);
+
+/* The pid of the test process ("/mm_<pid>_..." names), also in children. */
+pid_t mm_test_pid(void);
+
 /* --- observing the process ----------------------------------------------- */
 
 /* The driver's address space (addresses are the driver's). */
@@ -137,8 +187,22 @@ int mm_fds_on(const char *path, int *writable);
  * as ptrace saw it (*info filled), 0 if it went through. */
 int mm_write_faults(const void *p, siginfo_t *info);
 
-/* Makes the driver read one byte at `p`: 1 if it faulted. */
-int mm_read_faults(const void *p);
+/* Makes the driver read one byte at `p`: 1 if it faulted (*info filled). */
+int mm_read_faults(const void *p, siginfo_t *info);
+
+/* Whether `p` lies in a mapping that was not there when the test began
+ * (a leak's address tells what leaked: the region, or the t_mapping).
+ * The heap is never a new mapping. */
+int mm_mapped_since_begin(const void *p);
+
+/* How many descriptors the driver has open. */
+int mm_open_fds(void);
+
+/* Lowers the driver's address-space limit (RLIMIT_AS) to what it uses now
+ * plus `headroom` bytes, so that a larger mmap fails with ENOMEM while
+ * small ones (a t_mapping) still work. For a child's driver (mm_in_child):
+ * the limit stays with that process. Returns 0, or -1. */
+int mm_driver_limit_as(size_t headroom);
 
 /* --- msync as the submission called it (seccomp trace stops) ------------- */
 
@@ -157,16 +221,22 @@ void mm_msync_reset(void);
 /* --- children ------------------------------------------------------------ */
 
 /* What a call made in a child returned: whether it crashed (and with which
- * signal), whether it returned the error value (NULL or -1), and errno. */
+ * signal), whether it returned the error value (NULL or -1), errno, and
+ * the first descriptor, mapping or /dev/shm object the call left in the
+ * child's driver ("" when none). */
 struct mm_outcome {
     int signal;
     int failed;
     int err;
     int exited;
+    int status; /* the child's wait status (mm_status_str) */
+    char leak[256];
 };
 /* Runs fn(arg) in a forked child (and a forked driver); fn returns nonzero
- * when the call under test returned its error value. A crash of the
- * driver's child is its signal. Never crashes the test itself. */
+ * when the call under test returned its error value, with errno as the
+ * call left it. A crash of the driver's child is its signal. Never
+ * crashes the test itself. `leak` compares the child's driver before and
+ * after fn ("... after the call"). */
 struct mm_outcome mm_in_child(int (*fn)(const void *arg), const void *arg);
 
 /* Forks this process and the driver: the child drives the driver's child

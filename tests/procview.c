@@ -241,13 +241,14 @@ static int had_shm(const struct mm_snapshot *b, const char *name)
 
 /* Objects of other test processes running beside this one, when /dev/shm
  * is shared with them (--shared-shm), are not this test's; in a private
- * /dev/shm, every new object is, whatever its name. */
+ * /dev/shm, every new object is, whatever its name. A checker child (of
+ * mm_fork) uses its test process's names. */
 static int foreign_shm(const char *name)
 {
     int pid;
 
     if (mm_runner_shared_shm() && sscanf(name, "mm_%d_", &pid) == 1)
-        return pid != (int)getpid();
+        return pid != (int)mm_test_pid();
     return 0;
 }
 
@@ -272,6 +273,14 @@ int mm_snapshot_leak(const struct mm_snapshot *before, const struct mm_snapshot 
 }
 
 /* ---- lookups ---------------------------------------------------------------- */
+
+int mm_snapshot_covers(const struct mm_snapshot *s, uintptr_t addr)
+{
+    for (int i = 0; i < s->nranges; i++)
+        if (s->ranges[i].start <= addr && addr < s->ranges[i].end)
+            return 1;
+    return 0;
+}
 
 const struct mm_range *mm_maps_find(pid_t pid, uintptr_t addr)
 {

@@ -43,6 +43,9 @@ void mm_snapshot_take(pid_t pid, struct mm_snapshot *s);
 int mm_snapshot_leak(const struct mm_snapshot *before, const struct mm_snapshot *after,
                      const char *when, char *msg, size_t cap);
 
+/* Whether a range of `s` holds `addr`. */
+int mm_snapshot_covers(const struct mm_snapshot *s, uintptr_t addr);
+
 /* The mapping of process `pid` that holds `addr` (static storage), or
  * NULL if unmapped. */
 const struct mm_range *mm_maps_find(pid_t pid, uintptr_t addr);

@@ -26,14 +26,6 @@ static t_mapping *map_private(size_t size)
     return m;
 }
 
-static void unmap_private(t_mapping *m)
-{
-    MM_REQUIRE(unmap);
-    mm_step("calling unmap() on the private anonymous mapping");
-    MM_CHECK(unmap(m) == 0, "unmap() of the anonymous mapping returned nonzero (errno %d: %s)",
-             errno, strerror(errno));
-}
-
 Test(map_anon_private, zeroed_and_writable)
 {
     size_t size = 3 * mm_page() + 5;
@@ -56,8 +48,8 @@ Test(map_anon_private, zeroed_and_writable)
     MM_CHECK(strchr(mm_perms(mm_addr(m)), 'p') != NULL,
              "map_anonymous(size, 0) returned a shared mapping (%s): shared=0 needs MAP_PRIVATE",
              mm_perms(mm_addr(m)));
-    unmap_private(m);
-    mm_finish("after unmap()");
+    mm_release(m, "private anonymous mapping");
+    mm_finish_noting("after unmap()", MM_ROW_CLEANUP);
 }
 
 /* The child's write lands in its own copy of the page (copy-on-write). */
@@ -86,6 +78,6 @@ Test(map_anon_private, child_writes_stay_in_child)
     MM_CHECK(strcmp(mm_rget(mm_addr(m)), "Private data") == 0,
              "after a child wrote \"Modified\" into a map_anonymous(4096, 0) region, the parent reads \"%.20s\": the mapping is shared, not private",
              mm_rget(mm_addr(m)));
-    unmap_private(m);
-    mm_finish("after unmap()");
+    mm_release(m, "private anonymous mapping");
+    mm_finish_noting("after unmap()", MM_ROW_CLEANUP);
 }

@@ -27,14 +27,6 @@ static t_mapping *map_shared(size_t size)
     return m;
 }
 
-static void unmap_shared(t_mapping *m)
-{
-    MM_REQUIRE(unmap);
-    mm_step("calling unmap() on the shared anonymous mapping");
-    MM_CHECK(unmap(m) == 0, "unmap() of the shared anonymous mapping returned nonzero (errno %d: %s)",
-             errno, strerror(errno));
-}
-
 /* The child writes every byte; the parent reads them after waitpid. */
 Test(map_anon_shared, child_writes_seen_by_parent)
 {
@@ -57,8 +49,8 @@ Test(map_anon_shared, child_writes_seen_by_parent)
     MM_CHECK(bad == size,
              "a child wrote %zu bytes into a map_anonymous(%zu, 1) region, but the parent sees byte %zu unchanged: the mapping is not shared",
              size, size, bad);
-    unmap_shared(m);
-    mm_finish("after unmap()");
+    mm_release(m, "shared anonymous mapping");
+    mm_finish_noting("after unmap()", MM_ROW_CLEANUP);
 }
 
 /* The parent writes after the fork; the child checks and says so in its
@@ -92,6 +84,6 @@ Test(map_anon_shared, parent_writes_seen_by_child)
     MM_CHECK(strchr(mm_perms(mm_addr(m)), 's') != NULL,
              "map_anonymous(size, 1) returned a private mapping (%s): shared=1 needs MAP_SHARED",
              mm_perms(mm_addr(m)));
-    unmap_shared(m);
-    mm_finish("after unmap()");
+    mm_release(m, "shared anonymous mapping");
+    mm_finish_noting("after unmap()", MM_ROW_CLEANUP);
 }

@@ -1,89 +1,207 @@
 /*
  * Row 9, unmap_cleanup: unmap() gives back every page, descriptor and
- * piece of bookkeeping of every kind of mapping. Multi-page mappings, so
- * that an unmap of the wrong length shows (munmap rounds a short length
- * up to one page only).
+ * piece of bookkeeping of every kind of mapping, and
+ * destroy_shared_region() removes the name. This row grades every leak
+ * those calls leave (the other rows only note them). Multi-page
+ * mappings, so that an unmap of the wrong length shows (munmap rounds a
+ * short length up to one page only); each mapping is checked right after
+ * its own unmap(), so the message names the mapping that leaked.
+ *
+ * A kind of mapping the submission cannot make is not this row's to
+ * grade (the constructor's row does): it is skipped with a note, as
+ * nothing of it can leak. A test fails when it could make none at all.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "../harness.h"
 
 MM_SUITE(unmap_cleanup);
 
-/* Unmaps `m` and checks its pages are gone; `what` names the mapping. */
-static void unmap_checked(t_mapping *m, const char *what)
+/* The mappings a test could make, and why the first one it could not. */
+struct made {
+    int count;
+    char missing[256];
+};
+
+/* A constructor's NULL: a note naming the row that grades it. */
+static t_mapping *made(struct made *mk, t_mapping *m, const char *call, const char *row)
+{
+    if (m) {
+        mk->count++;
+        return m;
+    }
+    mm_note(row, "%s returned NULL (errno %d: %s), so unmap() was not checked on it", call, errno,
+            strerror(errno));
+    if (!mk->missing[0])
+        snprintf(mk->missing, sizeof mk->missing, "%s returned NULL", call);
+    return NULL;
+}
+
+static void check_some_made(const struct made *mk)
+{
+    MM_CHECK(mk->count > 0, "no mapping could be made to check unmap() on: %s", mk->missing);
+}
+
+/* Unmaps `m` and checks its pages, its descriptor (on `path`, NULL for
+ * anonymous memory) and its t_mapping are gone; `what` names it. */
+static void unmap_checked(t_mapping *m, const char *what, const char *path)
 {
     void *addr = mm_addr(m);
     size_t size = mm_size(m);
     size_t pages = (size + mm_page() - 1) / mm_page();
+    int fds = mm_open_fds();
     size_t left;
+    int writable;
 
     MM_REQUIRE(unmap);
     mm_step("calling unmap() on the %s", what);
     MM_CHECK(unmap(m) == 0, "unmap() of the %s returned nonzero (errno %d: %s)", what, errno,
              strerror(errno));
     left = mm_pages_mapped(addr, size);
-    MM_CHECK(left == 0, "after unmap(), %zu page(s) of the %zu-page %s at %p are still mapped", left,
-             pages, what, addr);
+    MM_CHECK(left == 0,
+             "after unmap(), %zu page(s) of the %zu-page %s at %p are still mapped: munmap the mapping's whole size",
+             left, pages, what, addr);
+    MM_CHECK(path || mm_open_fds() == fds,
+             "unmap() of the %s closed a descriptor it did not own: an anonymous mapping has no descriptor (record -1, and close only a descriptor the mapping opened)",
+             what);
+    MM_CHECK(!path || mm_fds_on(path, &writable) == 0,
+             "after unmap() of the %s, a descriptor on %s is still open: unmap must close the descriptor the mapping was made with (or the constructor must close it right after mmap)",
+             what, path);
+    MM_CHECK(!mm_mapped_since_begin(m),
+             "after unmap() of the %s, its t_mapping at %p is still mapped: unmap must also release the memory of the t_mapping itself",
+             what, (void *)m);
+}
+
+static t_mapping *file_mapping(struct made *mk, const char *path, int writable)
+{
+    char call[192];
+
+    MM_REQUIRE(map_file);
+    snprintf(call, sizeof call, "map_file(\"%s\", %d)", path, writable);
+    mm_step("calling %s", call);
+    return made(mk, map_file(path, writable), call, writable ? "map_file_write" : "map_file_read");
 }
 
 Test(unmap_cleanup, file_mappings)
 {
     size_t len = 4 * mm_page() + 3;
     const char *path = mm_file("cleanup.bin", len, 18, 0644);
-    t_mapping *ro;
-    t_mapping *rw;
+    struct made mk = {0, ""};
+    t_mapping *m;
 
-    MM_REQUIRE(map_file);
-    mm_step("calling map_file(\"%s\", 0)", path);
-    ro = map_file(path, 0);
-    MM_CHECK(ro != NULL, "map_file(path, 0) returned NULL (errno %d: %s)", errno, strerror(errno));
-    mm_step("calling map_file(\"%s\", 1)", path);
-    rw = map_file(path, 1);
-    MM_CHECK(rw != NULL, "map_file(path, 1) returned NULL (errno %d: %s)", errno, strerror(errno));
-    unmap_checked(ro, "read-only file mapping");
-    unmap_checked(rw, "writable file mapping");
+    m = file_mapping(&mk, path, 0);
+    if (m)
+        unmap_checked(m, "read-only file mapping", path);
+    m = file_mapping(&mk, path, 1);
+    if (m)
+        unmap_checked(m, "writable file mapping", path);
+    check_some_made(&mk);
     mm_finish("after unmap() of both file mappings");
+}
+
+static t_mapping *anonymous_mapping(struct made *mk, size_t size, int shared)
+{
+    char call[64];
+
+    MM_REQUIRE(map_anonymous);
+    snprintf(call, sizeof call, "map_anonymous(%zu, %d)", size, shared);
+    mm_step("calling %s", call);
+    return made(mk, map_anonymous(size, shared), call, shared ? "map_anon_shared" : "map_anon_private");
 }
 
 Test(unmap_cleanup, anonymous_mappings)
 {
     size_t size = 5 * mm_page() + 1;
-    t_mapping *priv;
-    t_mapping *shared;
+    struct made mk = {0, ""};
+    t_mapping *m;
 
-    MM_REQUIRE(map_anonymous);
-    mm_step("calling map_anonymous(%zu, 0)", size);
-    priv = map_anonymous(size, 0);
-    MM_CHECK(priv != NULL, "map_anonymous(%zu, 0) returned NULL", size);
-    mm_step("calling map_anonymous(%zu, 1)", size);
-    shared = map_anonymous(size, 1);
-    MM_CHECK(shared != NULL, "map_anonymous(%zu, 1) returned NULL", size);
-    unmap_checked(priv, "private anonymous mapping");
-    unmap_checked(shared, "shared anonymous mapping");
+    m = anonymous_mapping(&mk, size, 0);
+    if (m)
+        unmap_checked(m, "private anonymous mapping", NULL);
+    m = anonymous_mapping(&mk, size, 1);
+    if (m)
+        unmap_checked(m, "shared anonymous mapping", NULL);
+    check_some_made(&mk);
     mm_finish("after unmap() of both anonymous mappings");
 }
 
+static int shm_exists(const char *name)
+{
+    char path[128];
+    struct stat st;
+
+    snprintf(path, sizeof path, "/dev/shm%s", name);
+    return stat(path, &st) == 0;
+}
+
+/* destroy_shared_region removes the name. A region whose name is already
+ * gone (unmap() removed it) is create_shm's to grade ("survives unmap"):
+ * a note, and nothing left to destroy. */
+static void destroy_checked(const char *name)
+{
+    int ret;
+
+    if (!shm_exists(name)) {
+        mm_note("create_shm", "/dev/shm%s was gone before destroy_shared_region(\"%s\") was called",
+                name, name);
+        return;
+    }
+    MM_REQUIRE(destroy_shared_region);
+    mm_step("calling destroy_shared_region(\"%s\")", name);
+    ret = destroy_shared_region(name);
+    MM_CHECK(ret == 0, "destroy_shared_region(\"%s\") of an existing region returned %d (errno %d: %s)",
+             name, ret, errno, strerror(errno));
+    MM_CHECK(!shm_exists(name),
+             "destroy_shared_region(\"%s\") returned 0 but /dev/shm%s still exists: it must shm_unlink the name",
+             name, name);
+}
+
+/* Attaches to a region made by the test (one per attachment: each is
+ * checked for a descriptor left on its own name), unmaps, destroys. */
+static void attach_and_release(struct made *mk, size_t size, int writable)
+{
+    const char *name = mm_shm_object(writable ? "cleanup_rw" : "cleanup_ro", size, 19);
+    char call[128];
+    char path[128];
+    t_mapping *m;
+
+    MM_REQUIRE(attach_shared_region);
+    snprintf(path, sizeof path, "/dev/shm%s", name);
+    snprintf(call, sizeof call, "attach_shared_region(\"%s\", %d)", name, writable);
+    mm_step("calling %s", call);
+    m = made(mk, attach_shared_region(name, writable), call, "attach_shm");
+    if (m)
+        unmap_checked(m, writable ? "writable attached region" : "read-only attached region", path);
+    destroy_checked(name);
+}
+
+/* A region created by the submission, and attachments (writable and
+ * read-only) to regions made by the test, so that a bug of
+ * create_shared_region cannot hide how unmap() treats attachments, nor
+ * how destroy_shared_region removes a name. */
 Test(unmap_cleanup, shared_regions)
 {
     size_t size = 3 * mm_page() + 99;
     const char *name = mm_shm_name("cleanup");
-    t_mapping *owner;
-    t_mapping *other;
+    struct made mk = {0, ""};
+    char call[128];
+    char path[128];
+    t_mapping *m;
 
+    attach_and_release(&mk, size, 1);
+    attach_and_release(&mk, size, 0);
     MM_REQUIRE(create_shared_region);
-    MM_REQUIRE(attach_shared_region);
-    mm_step("calling create_shared_region(\"%s\", %zu)", name, size);
-    owner = create_shared_region(name, size);
-    MM_CHECK(owner != NULL, "create_shared_region(\"%s\", %zu) returned NULL", name, size);
-    mm_step("calling attach_shared_region(\"%s\", 1)", name);
-    other = attach_shared_region(name, 1);
-    MM_CHECK(other != NULL, "attach_shared_region(\"%s\", 1) returned NULL", name);
-    unmap_checked(other, "attached region");
-    unmap_checked(owner, "created region");
-    MM_REQUIRE(destroy_shared_region);
-    mm_step("calling destroy_shared_region(\"%s\")", name);
-    MM_CHECK(destroy_shared_region(name) == 0, "destroy_shared_region(\"%s\") returned nonzero", name);
+    snprintf(call, sizeof call, "create_shared_region(\"%s\", %zu)", name, size);
+    mm_step("calling %s", call);
+    m = made(&mk, create_shared_region(name, size), call, "create_shm");
+    if (m) {
+        snprintf(path, sizeof path, "/dev/shm%s", name);
+        unmap_checked(m, "created region", path);
+        destroy_checked(name);
+    }
+    check_some_made(&mk);
     mm_finish("after unmap() and destroy_shared_region()");
 }
