@@ -166,6 +166,11 @@ void mm_teardown(const char *row)
     mm_runner_teardown(row);
 }
 
+void mm_calls_of(const char *row)
+{
+    mm_runner_teardown(row ? row : "");
+}
+
 void mm_release(t_mapping *m, const char *what)
 {
     int ret;
@@ -484,6 +489,21 @@ int mm_mapped_since_begin(const void *p)
 
     return r != NULL && strcmp(r->path, "[heap]") != 0 && strcmp(r->path, "[stack]") != 0
            && !mm_snapshot_covers(&g_before, (uintptr_t)p);
+}
+
+static struct mm_snapshot g_mark;
+
+void mm_mark(void)
+{
+    mm_snapshot_take(mm_driver_pid(), &g_mark);
+}
+
+int mm_new_since_mark(const char *when, char *msg, size_t cap)
+{
+    static struct mm_snapshot now;
+
+    mm_snapshot_take(mm_driver_pid(), &now);
+    return mm_snapshot_leak(&g_mark, &now, when, msg, cap);
 }
 
 int mm_open_fds(void)

@@ -95,6 +95,12 @@ void mm_note(const char *row, const char *fmt, ...) __attribute__((format(printf
  * row grades may be checked after it (the test may end at any call). */
 void mm_teardown(const char *row);
 
+/* The same for a window of calls whose results another row (`row`)
+ * grades, made to set up what this row checks next; mm_calls_of(NULL)
+ * closes the window. A crash inside it completes the test with a note: a
+ * dead driver has nothing left to check. */
+void mm_calls_of(const char *row);
+
 /* Teardown calls (they start the teardown for MM_ROW_CLEANUP): unmap(m),
  * `what` naming the mapping, and destroy_shared_region(name); a nonzero
  * result or a missing function is a note. */
@@ -197,6 +203,13 @@ int mm_mapped_since_begin(const void *p);
 
 /* How many descriptors the driver has open. */
 int mm_open_fds(void);
+
+/* A snapshot of the driver now (mm_mark), and the first descriptor,
+ * mapping or /dev/shm object that is new since it, "... `when`", in
+ * `msg` (mm_new_since_mark returns 1 if there is one): what one call
+ * left behind, named as that call's. */
+void mm_mark(void);
+int mm_new_since_mark(const char *when, char *msg, size_t cap);
 
 /* Lowers the driver's address-space limit (RLIMIT_AS) to what it uses now
  * plus `headroom` bytes, so that a larger mmap fails with ENOMEM while

@@ -62,7 +62,7 @@ struct outcome {
     char message[2048];
     char step[256];
     char note[2048];
-    char teardown_row[64]; /* set once the test is past what its row grades */
+    char teardown_row[64]; /* the row that grades the calls being made, when not the test's */
 };
 
 static struct outcome *g_out;
@@ -106,11 +106,12 @@ void mm_runner_teardown(const char *row)
     snprintf(g_out->teardown_row, sizeof g_out->teardown_row, "%s", row);
 }
 
-/* The driver was killed by a signal in a teardown call (tests/harness.h):
- * everything the row grades was seen before it, so the crash is a note
- * for the row that grades the call, and the test is complete. An exit in
- * the middle of a call is not a bug a student makes by mistake, and keeps
- * ending the test as before. */
+/* The driver was killed by a signal in a call another row grades (a
+ * teardown, or mm_calls_of's window: tests/harness.h): the crash is a note
+ * for that row, and the test is complete (its checks before the call were
+ * made; a dead driver has nothing left to check). An exit in the middle of
+ * a call is not a bug a student makes by mistake, and keeps ending the
+ * test as before. */
 static int crash_in_teardown(int status)
 {
     char note[512];
