@@ -27,6 +27,7 @@ struct row_raw {
     long points;
     double timeout;
     int bonus;
+    int extra;
     struct strlist tests;
 };
 
@@ -37,6 +38,7 @@ static const struct ymap_field row_fields[] = {
     F("points", K_INT, struct row_raw, points, 1, 0, 1000),
     F("timeout", K_SECONDS, struct row_raw, timeout, 1, 0.1, 600),
     F("bonus", K_BOOL, struct row_raw, bonus, 0, 0, 0),
+    F("extra", K_BOOL, struct row_raw, extra, 0, 0, 0),
     F("tests", K_LIST, struct row_raw, tests, 1, 0, 0),
 };
 
@@ -116,9 +118,10 @@ static void take_rows(struct ymap_ctx *c, yaml_node_t *n, struct config *cfg)
         ymap_section(c, item, "a row", row_fields, NFIELDS(row_fields), &raw);
         cfg->rows = xrealloc(cfg->rows, (cfg->nrows + 1) * sizeof *cfg->rows);
         row = &cfg->rows[cfg->nrows++];
-        *row = (struct row_config){raw.id,          raw.title, raw.category,
+        *row = (struct row_config){raw.id,          raw.title,   raw.category,
                                    (int)raw.points, raw.timeout, raw.bonus,
-                                   raw.tests,       item->start_mark.line, item->start_mark.column};
+                                   raw.extra,       raw.tests,   item->start_mark.line,
+                                   item->start_mark.column};
     }
 }
 
@@ -277,6 +280,11 @@ static void check_row(struct ymap_ctx *c, const struct config *cfg, size_t r)
             ymap_report(c, &at, "row \"%s\" is defined twice", row->id);
     if (row->tests.count == 0 && row->id)
         ymap_report(c, &at, "row \"%s\" has no tests", row->id);
+    /* An extra tests more than the subject asks: it may cost nothing. */
+    if (row->extra && row->points != 0)
+        ymap_report(c, &at, "row \"%s\" is an extra (beyond the subject): its points must be 0", row->id);
+    if (row->extra && row->bonus)
+        ymap_report(c, &at, "row \"%s\" cannot be both a bonus and an extra", row->id);
     for (size_t t = 0; t < row->tests.count; t++) {
         const char *test = row->tests.items[t];
 
@@ -360,7 +368,7 @@ void config_drop_bonus(struct config *cfg)
     size_t kept = 0;
 
     for (size_t r = 0; r < cfg->nrows; r++) {
-        if (!cfg->rows[r].bonus) {
+        if (!cfg->rows[r].bonus && !cfg->rows[r].extra) {
             cfg->rows[kept++] = cfg->rows[r];
             continue;
         }

@@ -21,6 +21,7 @@ struct row_config {
     int points;
     double timeout; /* seconds, per test of the row */
     int bonus;      /* reported apart from the main score */
+    int extra;      /* beyond the subject: reported apart, worth no points */
     struct strlist tests; /* "suite/name" */
     size_t line;   /* where the row starts in the file, 0-based */
     size_t column;
@@ -84,7 +85,7 @@ struct config *config_parse(const char *name, const char *text, size_t len, stru
 /* Resolves a config-relative path (absolute paths are kept). */
 char *config_path(const struct config *cfg, const char *relative);
 
-/* Removes the bonus rows (--no-bonus). */
+/* Removes the bonus and extra rows (--no-bonus). */
 void config_drop_bonus(struct config *cfg);
 
 void config_free(struct config *cfg);

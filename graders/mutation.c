@@ -13,6 +13,7 @@
 static const struct ymap_field mutant_fields[] = {
     YMAP_FIELD("id", K_STRING, struct mutant, id, 1, 0, 0),
     YMAP_FIELD("patch", K_STRING, struct mutant, patch, 1, 0, 0),
+    YMAP_FIELD("base", K_STRING, struct mutant, base, 0, 0, 0),
     YMAP_FIELD("what", K_STRING, struct mutant, what, 1, 0, 0),
     YMAP_FIELD("why", K_STRING, struct mutant, why, 1, 0, 0),
     YMAP_FIELD("message", K_STRING, struct mutant, message, 0, 0, 0),
@@ -25,12 +26,24 @@ static void mutant_clear(struct mutant *m)
 {
     free(m->id);
     free(m->patch);
+    free(m->base);
     free(m->what);
     free(m->why);
     free(m->message);
     sl_free(&m->rows);
     sl_free(&m->also);
     sl_free(&m->forbidden);
+}
+
+/* A path of the manifest, relative to the manifest's folder. */
+static void resolve(char **path, const char *dir)
+{
+    if ((*path)[0] != '/') {
+        char *full = xasprintf("%s/%s", dir, *path);
+
+        free(*path);
+        *path = full;
+    }
 }
 
 static void take_mutant(struct ymap_ctx *c, yaml_node_t *n, const char *dir, struct manifest *m)
@@ -48,12 +61,9 @@ static void take_mutant(struct ymap_ctx *c, yaml_node_t *n, const char *dir, str
         mutant_clear(&one);
         return;
     }
-    if (one.patch[0] != '/') {
-        char *full = xasprintf("%s/%s", dir, one.patch);
-
-        free(one.patch);
-        one.patch = full;
-    }
+    resolve(&one.patch, dir);
+    if (one.base)
+        resolve(&one.base, dir);
     m->items = xrealloc(m->items, (m->count + 1) * sizeof *m->items);
     m->items[m->count++] = one;
 }
@@ -163,11 +173,18 @@ static void check_forbidden(const struct mutant *m, const struct grade *g, struc
                       g->forbidden_used.items[i]);
 }
 
-/* Whether the mutant targets the bonus (one of its rows is a bonus row). */
+/* Bonus and extra rows: the ring buffer, apart from the main score. */
+static int apart(const struct row_config *row)
+{
+    return row->bonus || row->extra;
+}
+
+/* Whether the mutant targets the bonus (one of its rows is a bonus or
+ * extra row). */
 static int targets_bonus(const struct mutant *m, const struct grade *g)
 {
     for (size_t i = 0; i < g->nrows; i++)
-        if (g->rows[i].row->bonus && sl_contains(&m->rows, g->rows[i].row->id))
+        if (apart(g->rows[i].row) && sl_contains(&m->rows, g->rows[i].row->id))
             return 1;
     return 0;
 }
@@ -188,7 +205,10 @@ int mutant_verdict(const struct mutant *m, const struct grade *g, struct strlist
         if (r->status == ST_PASS)
             continue;
         sl_push(killers, r->row->id);
-        if (r->row->bonus && bonus_collateral)
+        /* An extra row tests beyond the subject (attach_ring_buffer): a
+         * mutant of a design without it fails it whatever its bug. It is
+         * checked only when `rows` names it. */
+        if ((apart(r->row) && bonus_collateral) || r->row->extra)
             continue;
         if (g->compile_ok && !sl_contains(&m->rows, r->row->id) && !sl_contains(&m->also, r->row->id))
             sb_printf(problems, "  row %s failed, which the manifest does not expect: %s\n",
@@ -198,5 +218,41 @@ int mutant_verdict(const struct mutant *m, const struct grade *g, struct strlist
         sb_printf(problems, "  SURVIVED: no row failed\n");
     check_named_rows(m, g, problems);
     check_forbidden(m, g, problems);
+    return problems->len == before;
+}
+
+/* Whether `dir` names a ring variant: its last component starts "ring-". */
+static int ring_variant(const char *dir)
+{
+    const char *end = dir + strlen(dir);
+    const char *base;
+
+    while (end > dir && end[-1] == '/')
+        end--;
+    base = end;
+    while (base > dir && base[-1] != '/')
+        base--;
+    return end - base > 5 && strncmp(base, "ring-", 5) == 0;
+}
+
+int variant_verdict(const char *dir, const struct grade *g, struct strbuf *problems)
+{
+    size_t before = problems->len;
+    int ring = ring_variant(dir);
+
+    if (!g->compile_ok)
+        sb_printf(problems, "  does not build: %s\n", g->compile_log);
+    for (size_t r = 0; r < g->nrows; r++) {
+        const struct row_grade *row = &g->rows[r];
+
+        if (row->status == ST_PASS || row->row->extra || (row->row->bonus && !ring))
+            continue;
+        sb_printf(problems, "  row %s: %s\n", row->row->id, row->message);
+    }
+    if (g->score != g->max_score)
+        sb_printf(problems, "  scores %d/%d\n", g->score, g->max_score);
+    if (ring && g->bonus_score != g->bonus_max)
+        sb_printf(problems, "  a ring variant must earn the whole bonus: %d/%d\n", g->bonus_score,
+                  g->bonus_max);
     return problems->len == before;
 }

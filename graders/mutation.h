@@ -2,7 +2,8 @@
  * mutation.h - the mutant manifests and what a mutant's grade must show.
  *
  * A manifest (reference/mutants/manifest.yaml) lists mutants: each is one
- * realistic bug, a patch against the reference, with the rows that must
+ * realistic bug, a patch against the reference (or against the correct
+ * variant named by `base`), with the rows that must
  * fail, the rows that may fail too, the forbidden functions the grader
  * must report, and a piece of the message the student must see.
  */
@@ -17,6 +18,7 @@
 struct mutant {
     char *id;
     char *patch; /* resolved against the manifest's folder */
+    char *base;  /* folder the patch applies to (resolved the same way); NULL: the reference */
     char *what;
     char *why;
     char *message;
@@ -42,5 +44,12 @@ void manifest_free(struct manifest *m);
  * to `problems` (one line each). `killers` receives the failing rows. */
 int mutant_verdict(const struct mutant *m, const struct grade *g, struct strlist *killers,
                    struct strbuf *problems);
+
+/* Compares a correct variant's grade (folder `dir`) with what it must
+ * earn: every point of the main rows; and, for a ring variant (a folder
+ * named "ring-..."), every point of the bonus too. Extra rows (beyond the
+ * subject) are not judged. Returns 1 when it does; otherwise 0 with the
+ * reasons appended to `problems`. */
+int variant_verdict(const char *dir, const struct grade *g, struct strbuf *problems);
 
 #endif

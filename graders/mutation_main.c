@@ -4,12 +4,14 @@
  *   mutation-check [--config FILE] [--jobs N] [--reference DIR]
  *                  [--variants DIR]... [--work DIR] MANIFEST...
  *
- * Applies every mutant's patch to a copy of the reference, then grades the
- * reference (the baseline: it must pass every row, or every mutant would
- * look killed), every mutant and every correct variant in one run of the
+ * Applies every mutant's patch to a copy of the reference (or of the
+ * correct variant its entry names as `base`), then grades the reference
+ * (the baseline: it must pass every row, or every mutant would look
+ * killed), every mutant and every correct variant in one run of the
  * grader, reusing one build of the tests. Fails when the baseline fails a
  * row, a mutant survives or fails differently from its manifest entry, or
- * a variant loses a point.
+ * a variant loses a point (a ring variant, "ring-...", a bonus point too:
+ * variant_verdict in mutation.c).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -82,9 +84,11 @@ static int run_patch(const char *dir, const char *patch)
     return WIFEXITED(status) && WEXITSTATUS(status) == 0 ? 0 : -1;
 }
 
-/* work/<id>: the reference's files with the mutant's patch applied. */
+/* work/<id>: the reference's files (or its `base`'s) with the mutant's
+ * patch applied. */
 static char *make_mutant(const struct options *o, const struct mutant *m)
 {
+    const char *base = m->base ? m->base : o->reference;
     static const char *const files[] = {"memory_mapper.c", "memory_mapper.h"};
     char *dir = xasprintf("%s/%s", o->work, m->id);
     char *patch;
@@ -93,7 +97,7 @@ static char *make_mutant(const struct options *o, const struct mutant *m)
     if (mkdir(dir, 0755) != 0)
         die("mkdir %s: %s", dir, strerror(errno));
     for (size_t i = 0; i < 2; i++) {
-        char *from = xasprintf("%s/%s", o->reference, files[i]);
+        char *from = xasprintf("%s/%s", base, files[i]);
         char *to = xasprintf("%s/%s", dir, files[i]);
 
         if (copy_file(from, to, 0644) != 0)
@@ -104,8 +108,7 @@ static char *make_mutant(const struct options *o, const struct mutant *m)
     /* patch -d enters the folder before opening -i: the path must be absolute. */
     patch = realpath(m->patch, NULL);
     if (!patch || run_patch(dir, patch) != 0)
-        die("mutant %s: %s does not apply to %s (is `patch` installed?)", m->id, m->patch,
-            o->reference);
+        die("mutant %s: %s does not apply to %s (is `patch` installed?)", m->id, m->patch, base);
     free(patch);
     return dir;
 }
@@ -181,15 +184,15 @@ static int judge_variants(const struct strlist *dirs, struct grade *const *grade
 
     for (size_t i = 0; i < dirs->count; i++) {
         const struct grade *g = grades[i];
+        struct strbuf problems = {0};
+        int right = variant_verdict(dirs->items[i], g, &problems);
 
-        printf("%-8s %-48s %d/%d\n", g->score == g->max_score ? "correct" : "WRONG",
-               dirs->items[i], g->score, g->max_score);
-        for (size_t r = 0; r < g->nrows; r++)
-            if (!g->rows[r].row->bonus && g->rows[r].status != ST_PASS)
-                printf("  row %s: %s\n", g->rows[r].row->id, g->rows[r].message);
-        if (!g->compile_ok)
-            printf("  %s\n", g->compile_log);
-        ok = ok && g->score == g->max_score;
+        printf("%-8s %-48s %d/%d, bonus %d/%d\n", right ? "correct" : "WRONG", dirs->items[i], g->score,
+               g->max_score, g->bonus_score, g->bonus_max);
+        if (!right)
+            fputs(problems.data, stdout);
+        sb_free(&problems);
+        ok = ok && right;
     }
     return ok;
 }

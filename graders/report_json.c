@@ -67,8 +67,10 @@ static void put_row(FILE *out, const struct row_grade *r)
     json_string(out, r->row->title);
     fputs(", \"category\": ", out);
     json_string(out, r->row->category);
-    fprintf(out, ", \"points\": %d, \"max_points\": %d, \"bonus\": %s, \"status\": \"%s\", \"message\": ",
-            r->points, r->row->points, r->row->bonus ? "true" : "false", status_name(r->status));
+    fprintf(out, ", \"points\": %d, \"max_points\": %d, \"bonus\": %s, \"extra\": %s, \"status\": \"%s\", "
+            "\"message\": ",
+            r->points, r->row->points, r->row->bonus ? "true" : "false", r->row->extra ? "true" : "false",
+            status_name(r->status));
     put_capped(out, r->message, REPORT_TEXT_MAX);
     fputs(", \"notes\": ", out);
     put_notes(out, &r->notes);

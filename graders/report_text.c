@@ -129,18 +129,33 @@ static void put_header(FILE *out, const struct grade *g)
             "reason");
 }
 
+/* Whether any row is an extra (beyond the subject, no points). */
+static int has_extra(const struct grade *g)
+{
+    for (size_t i = 0; i < g->nrows; i++)
+        if (g->rows[i].row->extra)
+            return 1;
+    return 0;
+}
+
 static void put_grade(FILE *out, const struct grade *g, int colour)
 {
     size_t number = 0;
 
     put_header(out, g);
     for (size_t i = 0; i < g->nrows; i++)
-        if (!g->rows[i].row->bonus)
+        if (!g->rows[i].row->bonus && !g->rows[i].row->extra)
             put_row(out, &g->rows[i], ++number, colour);
     if (g->bonus_max > 0) {
         fputs("  bonus (apart from the 100 points):\n", out);
         for (size_t i = 0; i < g->nrows; i++)
             if (g->rows[i].row->bonus)
+                put_row(out, &g->rows[i], ++number, colour);
+    }
+    if (has_extra(g)) {
+        fputs("  extra (beyond the subject, no points):\n", out);
+        for (size_t i = 0; i < g->nrows; i++)
+            if (g->rows[i].row->extra)
                 put_row(out, &g->rows[i], ++number, colour);
     }
     for (size_t i = 0; i < g->forbidden_used.count; i++)
