@@ -9,20 +9,22 @@
  * behind and then marks the test complete.
  *
  * What a row grades, and what it only notes. Each row grades what its
- * title says (README, "The rows"): leaks left by unmap() and
- * destroy_shared_region() are unmap_cleanup's, leaks on error paths
- * error_handling's. A test of another row still looks, and shows what it
- * saw as a note beside its verdict ("also seen: ..., see row
- * unmap_cleanup") without failing on it: its teardown goes through
- * mm_release / mm_release_name and it ends with mm_finish_noting.
+ * title says (README, "The rows"): what unmap() and
+ * destroy_shared_region() (or any successful call) leave behind is
+ * unmap_cleanup's, leaks on error paths error_handling's. A test of
+ * another row still looks, and shows what it saw as a note beside its
+ * verdict ("also seen: ..., see row unmap_cleanup") without failing on
+ * it: its teardown goes through mm_release / mm_release_name and it ends
+ * with mm_finish_noting. Calls another row grades, made only to set up,
+ * go in an mm_calls_of window.
  *
  * Addresses: a t_mapping *, and every address mm_addr() returns, belong to
  * the driver's address space. Never dereference them here: read and write
  * through mm_rfill, mm_rmismatch, mm_rput and mm_rget, which go through
  * process_vm_writev/readv and so respect the mapping's protection.
  *
- * Rule for test code: only MM_CHECK/MM_REQUIRE (failing checks) and
- * mm_finish's final mark; never a check in a forked child (children only
+ * Rule for test code: only MM_CHECK/MM_REQUIRE (failing checks), mm_note
+ * and mm_finish's final mark; never a check in a forked child (children only
  * _exit with a status their parent checks). Never waitpid(-1) or wait():
  * the driver is a traced child of the test process, and its stops and its
  * end belong to remote.c; wait for a child by its pid (mm_wait).

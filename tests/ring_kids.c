@@ -21,14 +21,12 @@ unsigned char g_dst[BIG];
 
 /* ---- ring calls in the test process ---------------------------------------- */
 
-void require_ring(int attach)
+void require_ring(void)
 {
     MM_REQUIRE(create_ring_buffer);
     MM_REQUIRE(ring_write);
     MM_REQUIRE(ring_read);
     MM_REQUIRE(destroy_ring_buffer);
-    if (attach)
-        MM_REQUIRE(attach_ring_buffer);
 }
 
 t_ring_buffer *new_ring(const char *name, size_t cap)
@@ -65,6 +63,10 @@ void put(t_ring_buffer *rb, const void *buf, size_t len, size_t used)
 
     mm_step("calling ring_write(rb, buf, %zu) with %zu of %d bytes used", len, used, CAP);
     n = ring_write(rb, buf, len);
+    MM_CHECK(n < 0 || n >= (ssize_t)len,
+             "ring_write(rb, buf, %zu) with %zu of %d bytes used returned %zd: ring_write must put all "
+             "len bytes in the ring (waiting for room if it must, like write(2) on a pipe) and return len",
+             len, used, CAP, n);
     MM_CHECK(n == (ssize_t)len, "ring_write(rb, buf, %zu) returned %zd (errno %d: %s), expected %zu",
              len, n, errno, strerror(errno), len);
 }
@@ -81,6 +83,26 @@ size_t get(t_ring_buffer *rb, void *buf, size_t len, size_t used)
     MM_CHECK((size_t)n <= used, "ring_read(rb, buf, %zu) returned %zd but only %zu bytes were in the ring",
              len, n, used);
     return (size_t)n;
+}
+
+void take(t_ring_buffer *rb, void *buf, size_t total, size_t chunk, size_t used)
+{
+    size_t got = 0;
+
+    while (got < total) {
+        size_t len = chunk < total - got ? chunk : total - got;
+        ssize_t n;
+
+        mm_step("calling ring_read(rb, buf, %zu) after %zu of the %zu bytes expected", len, got, total);
+        n = ring_read(rb, (char *)buf + got, len);
+        MM_CHECK(n > 0, "ring_read(rb, buf, %zu) returned %zd (errno %d: %s) with bytes in the ring", len, n,
+                 errno, strerror(errno));
+        MM_CHECK((size_t)n <= len, "ring_read(rb, buf, %zu) returned %zd: more than len", len, n);
+        MM_CHECK(used == 0 || got + (size_t)n <= used,
+                 "ring_read(rb, buf, %zu) returned %zd but only %zu bytes were left in the ring", len, n,
+                 used - got);
+        got += (size_t)n;
+    }
 }
 
 int shm_exists(const char *name)
@@ -353,7 +375,12 @@ static double now_seconds(void)
     return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-enum settled kid_settle(struct kid *k)
+/*
+ * Waits until the kid's call has returned, or its driver has been seen
+ * asleep inside the call for `asleep_for` seconds in all, with no result
+ * sent. Fails when the driver spins instead.
+ */
+static enum settled settle_for(struct kid *k, double asleep_for)
 {
     long hz = sysconf(_SC_CLK_TCK);
     struct pollfd p = {.fd = k->out, .events = POLLIN};
@@ -363,7 +390,6 @@ enum settled kid_settle(struct kid *k)
     double asleep = 0; /* seconds seen asleep inside the call, in all */
     double last = -1;  /* when it was last seen asleep inside the call */
 
-    mm_step("waiting for %s in another process to return or to go to sleep", k->call);
     for (;;) {
         int inside;
 
@@ -385,13 +411,25 @@ enum settled kid_settle(struct kid *k)
                 asleep += now_seconds() - last;
             last = now_seconds();
         }
-        if (asleep >= SETTLE_ASLEEP_SECONDS && poll(&p, 1, 0) == 0)
+        if (asleep >= asleep_for && poll(&p, 1, 0) == 0)
             return ASLEEP;
         MM_CHECK(ticks < (unsigned long)hz,
                  "%s in another process neither returned nor went to sleep after using %lu ms of CPU: "
                  "it busy-waits (spins) instead of sleeping until the ring changes",
                  k->call, ticks * 1000 / (unsigned long)hz);
     }
+}
+
+enum settled kid_settle(struct kid *k)
+{
+    mm_step("waiting for %s in another process to return or to go to sleep", k->call);
+    return settle_for(k, SETTLE_ASLEEP_SECONDS);
+}
+
+int kid_wakes(struct kid *k)
+{
+    mm_step("waiting for %s in another process to wake up and return", k->call);
+    return settle_for(k, KID_WAKE_SECONDS) == RETURNED;
 }
 
 struct result kid_result(struct kid *k, void *buf, size_t cap)

@@ -1,17 +1,23 @@
 /*
- * ring_kids.h - what the five bonus rows (tests/rows/ring_*.c) share: the
- * ring calls made in the test process, and "kids", other processes that
- * each make one ring call. The contract is the one written in
- * reference/memory_mapper.h.
+ * ring_kids.h - what the bonus rows (tests/rows/ring_*.c) share: the ring
+ * calls made in the test process, and "kids", other processes that each
+ * make one ring call. What the tests demand, and the readings of the
+ * subject they accept, are written in reference/memory_mapper.h (bonus
+ * part) and in README.md ("Bonus: the shared ring buffer").
  *
  * Theory of operation
  *
  *   Every call that might block runs in a kid, so that a call that blocks
  *   when it must not fails the test with a message instead of hanging it. A
- *   kid makes exactly one ring_read or ring_write. Kids that must be
- *   unrelated to the creator are forked before the ring exists and reach it
- *   by attach_ring_buffer(name) once the parent says "go" on a pipe; kids
- *   of the boundary tests use the handle they inherit.
+ *   kid makes exactly one ring_read or ring_write. The subject's API has no
+ *   way to reach a ring by its name, so kids are forked after the ring
+ *   exists and use the handle they inherit, as a student's program shares
+ *   a ring with fork(). Kids never call destroy_ring_buffer: the test
+ *   process destroys its handle once every kid is done (a destroy that
+ *   also destroys the mutex or removes the name is then harmless). Only
+ *   the extra row (ring_attach_extra.c, beyond the subject) forks kids
+ *   before the ring exists, which reach it by attach_ring_buffer(name) once
+ *   the parent says "go" on a pipe.
  *
  *   A kid is a pair (remote.h): a checker child made by mm_fork, and its
  *   driver, the driver's child that really runs the ring code. The kid
@@ -56,9 +62,9 @@ extern unsigned char g_dst[BIG];
 
 /* ---- ring calls in the test process ---------------------------------------- */
 
-/* Fails the test unless the submission defines the four functions (and
- * attach_ring_buffer when `attach`). */
-void require_ring(int attach);
+/* Fails the test unless the submission defines the subject's four
+ * functions. */
+void require_ring(void);
 
 /* create_ring_buffer / attach_ring_buffer that fail the test on NULL. */
 t_ring_buffer *new_ring(const char *name, size_t cap);
@@ -72,8 +78,15 @@ void drop_ring(t_ring_buffer *rb, const char *which);
 void put(t_ring_buffer *rb, const void *buf, size_t len, size_t used);
 
 /* One read with `used` > 0 bytes in the ring: returns 1..min(len, used),
- * fails the test otherwise. */
+ * fails the test otherwise. Fewer than min(len, used) is accepted: a read
+ * may stop at the end of the data area (README). */
 size_t get(t_ring_buffer *rb, void *buf, size_t len, size_t used);
+
+/* Reads exactly `total` bytes into buf with as many reads of at most
+ * `chunk` as it takes, when at least `total` bytes are in the ring or
+ * will come from a writer that is already running; `used` is what the
+ * ring holds now (for messages; 0 when unknown). */
+void take(t_ring_buffer *rb, void *buf, size_t total, size_t chunk, size_t used);
 
 /* Whether the /dev/shm object `name` exists (the checker's /dev/shm is the
  * driver's). */
@@ -131,6 +144,13 @@ void kid_attached_wait(struct kid *k);
  * is in the pipe, or the kid died) or its driver sleeps inside it. Fails
  * when the driver spins instead. */
 enum settled kid_settle(struct kid *k);
+
+/* After something that must wake a kid asleep in its call: 1 once the
+ * call has returned, 0 if its driver stays asleep inside the call for
+ * KID_WAKE_SECONDS in all (a lost wake-up: nothing else will wake it). A
+ * woken call returns at once, so the wait costs nothing when it works. */
+#define KID_WAKE_SECONDS 1.0
+int kid_wakes(struct kid *k);
 
 /* Reads the kid's result and the bytes it read (into buf, up to cap);
  * fails when the kid ended without one. */

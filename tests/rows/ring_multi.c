@@ -1,7 +1,9 @@
 /*
  * Bonus row ring_multi (spec section 3.1): several writers and readers in
- * different processes move megabytes through one ring; every sleeping
- * reader, and every writer that can go on, is woken. Kids: ../ring_kids.h.
+ * different processes, all forked after the ring was created, move
+ * megabytes through one ring; every sleeping reader, and every writer that
+ * can go on, is woken, also when the waiters wait for different amounts.
+ * Kids: ../ring_kids.h.
  */
 #include <errno.h>
 #include <poll.h>
@@ -18,8 +20,10 @@ MM_SUITE(ring_multi);
 /*
  * Records: 64 bytes, writer id, sequence number, payload derived from both,
  * checksum. Every write is whole records (at most 4, far below the
- * capacity) and every read asks for one record, so by the contract every
- * read returns exactly one whole record.
+ * capacity) and every read asks for one record. The capacity is a multiple
+ * of 64, so a record never straddles the end of the data area: every
+ * read returns exactly one whole record, also from a ring whose reads stop
+ * at the end of the data area.
  */
 #define REC 64
 #define NWRITERS 3
@@ -61,7 +65,7 @@ static int parse_record(const unsigned char *r, unsigned *writer, unsigned *seq)
     return memcmp(want, r, REC) == 0;
 }
 
-enum reader_code { RD_OK, RD_NO_ATTACH, RD_FAILED, RD_PARTIAL, RD_CORRUPT, RD_ORDER, RD_DUP, RD_UNKNOWN };
+enum reader_code { RD_OK, RD_FAILED, RD_PARTIAL, RD_CORRUPT, RD_ORDER, RD_DUP, RD_UNKNOWN };
 
 struct reader_report {
     int code;
@@ -74,18 +78,12 @@ struct reader_report {
     unsigned char seen[NWRITERS][PER_WRITER / 8];
 };
 
-enum writer_code { WR_OK, WR_NO_ATTACH, WR_SHORT };
+enum writer_code { WR_OK, WR_SHORT };
 
-static int multi_writer(const char *name, unsigned id, int go)
+static int multi_writer(t_ring_buffer *rb, unsigned id)
 {
     unsigned char batch[4 * REC];
-    t_ring_buffer *rb;
 
-    if (mm_recv(go) != 1)
-        return WR_OK;
-    rb = attach_ring_buffer(name);
-    if (!rb)
-        return WR_NO_ATTACH;
     for (unsigned seq = 0; seq < PER_WRITER;) {
         unsigned k = 1 + seq % 4;
 
@@ -97,28 +95,17 @@ static int multi_writer(const char *name, unsigned id, int go)
             return WR_SHORT;
         seq += k;
     }
-    destroy_ring_buffer(rb);
     return WR_OK;
 }
 
 /* One record per read until an end record; what it saw goes to the parent. */
-static void multi_reader(const char *name, int go, struct reader_report *rep)
+static void multi_reader(t_ring_buffer *rb, struct reader_report *rep)
 {
     unsigned char rec[REC];
     unsigned last[NWRITERS] = {0};
     unsigned any[NWRITERS] = {0};
-    t_ring_buffer *rb;
 
     memset(rep, 0, sizeof *rep);
-    rep->code = RD_UNKNOWN;
-    if (mm_recv(go) != 1)
-        return;
-    rb = attach_ring_buffer(name);
-    if (!rb) {
-        rep->code = RD_NO_ATTACH;
-        rep->err = errno;
-        return;
-    }
     for (;;) {
         unsigned w;
         unsigned s;
@@ -156,7 +143,6 @@ static void multi_reader(const char *name, int go, struct reader_report *rep)
         last[w] = s;
         rep->records++;
     }
-    destroy_ring_buffer(rb);
     rep->code = RD_OK;
 }
 
@@ -165,22 +151,21 @@ static void check_reader(const struct reader_report *rep, int i)
     switch (rep->code) {
     case RD_OK:
         return;
-    case RD_NO_ATTACH:
-        mm_fail("attach_ring_buffer(name) returned NULL in reader process %d (errno %d: %s)", i, rep->err,
-                       strerror(rep->err));
-        break;
     case RD_FAILED:
         mm_fail("ring_read(rb, buf, 64) returned %ld in reader process %d (errno %d: %s)", rep->ret, i,
                        rep->err, strerror(rep->err));
         break;
     case RD_PARTIAL:
         mm_fail("ring_read(rb, buf, 64) returned %ld in reader process %d, although every ring_write put "
-                       "whole 64-byte records in the ring: a write of len <= capacity must go in all at once",
+                       "whole 64-byte records in the ring and none straddles the end of the data area: a "
+                       "ring_write of at most capacity bytes must go in all at once, like a pipe's write of "
+                       "at most PIPE_BUF bytes, or several writers' messages get mixed",
                        rep->ret, i);
         break;
     case RD_CORRUPT:
         mm_fail("reader process %d got a corrupted 64-byte record (after %u good ones): bytes of one "
-                       "ring_write were mixed with another writer's, or overwritten before they were read",
+                       "ring_write were mixed with another writer's (a ring_write of at most capacity bytes "
+                       "must go in all at once), or overwritten before they were read",
                        i, rep->records);
         break;
     case RD_ORDER:
@@ -199,8 +184,6 @@ static void check_reader(const struct reader_report *rep, int i)
 static const char *writer_verdict(int code)
 {
     switch (code) {
-    case WR_NO_ATTACH:
-        return "attach_ring_buffer(name) returned NULL in a writer process";
     case WR_SHORT:
         return "ring_write(rb, records, len) in a writer process did not return len";
     default:
@@ -301,7 +284,8 @@ static void check_union(const struct reader_report *reps)
     }
 }
 
-/* 3 writers x 1 MiB and 2 readers, all attached by name, ring of 4 KiB. */
+/* 3 writers x 1 MiB and 2 readers, all forked after the ring was created,
+ * ring of 4 KiB. */
 Test(ring_multi, writers_and_readers)
 {
     static struct reader_report reps[NREADERS];
@@ -309,44 +293,30 @@ Test(ring_multi, writers_and_readers)
     unsigned char ends[NREADERS * REC];
     pid_t writers[NWRITERS];
     pid_t readers[NREADERS];
-    int go[NWRITERS + NREADERS][2];
     int rfd[NREADERS][2];
     int rfd_parent[NREADERS];
     t_ring_buffer *rb;
 
-    require_ring(1);
+    require_ring();
+    rb = new_ring(name, CAP);
     for (int i = 0; i < NREADERS; i++) {
-        mm_pipe(go[i]);
         mm_pipe(rfd[i]);
         readers[i] = ring_fork();
         if (readers[i] == 0) {
             static struct reader_report rep;
 
-            close(go[i][1]);
             close(rfd[i][0]);
-            multi_reader(name, go[i][0], &rep);
+            multi_reader(rb, &rep);
             (void)kid_write_all(rfd[i][1], &rep, sizeof rep);
             _exit(0);
         }
-        close(go[i][0]);
         close(rfd[i][1]);
         rfd_parent[i] = rfd[i][0];
     }
     for (int i = 0; i < NWRITERS; i++) {
-        int *g = go[NREADERS + i];
-
-        mm_pipe(g);
         writers[i] = ring_fork();
-        if (writers[i] == 0) {
-            close(g[1]);
-            _exit(multi_writer(name, (unsigned)i, g[0]));
-        }
-        close(g[0]);
-    }
-    rb = new_ring(name, CAP);
-    for (int i = 0; i < NWRITERS + NREADERS; i++) {
-        mm_send(go[i][1], 1);
-        close(go[i][1]);
+        if (writers[i] == 0)
+            _exit(multi_writer(rb, (unsigned)i));
     }
     wait_writers(writers, readers, rfd_parent);
     for (int i = 0; i < NREADERS; i++)
@@ -388,29 +358,28 @@ Test(ring_multi, every_sleeping_reader_wakes)
     struct kid k[3];
     t_ring_buffer *rb;
 
-    require_ring(1);
-    for (int i = 0; i < 3; i++) {
-        kid_attached(&k[i], name, 0, 0, NULL, REC);
+    require_ring();
+    for (int i = 0; i < 3; i++)
         make_record(recs + i * REC, 0, (unsigned)i);
-    }
     rb = new_ring(name, CAP);
     /* One after the other: each is asleep before the next one starts. */
     for (int i = 0; i < 3; i++) {
-        kid_go(&k[i]);
-        kid_calling(&k[i]);
+        kid_call(&k[i], rb, 0, NULL, REC);
         MM_CHECK(kid_settle(&k[i]) == ASLEEP, "ring_read(rb, buf, 64) on an empty ring returned instead of waiting");
     }
     put(rb, recs, sizeof recs, 0);
+    for (int i = 0; i < 3; i++)
+        MM_CHECK(kid_wakes(&k[i]),
+                 "reader %d of 3 stayed asleep in ring_read(rb, buf, 64): all three were asleep on an empty "
+                 "ring when one ring_write put 3 records in it, so all 3 can go on and must be woken (a lost "
+                 "wake-up: pthread_cond_signal wakes one waiter only)",
+                 i);
     for (int i = 0; i < 3; i++) {
         unsigned char got[REC];
         struct result r;
         unsigned w;
         unsigned s;
 
-        mm_step("waiting for reader %d of 3: all were asleep in ring_read(rb, buf, 64) when one ring_write put 3 "
-                "records in the ring, so all 3 must wake (a wake-up that reaches one waiter only leaves the "
-                "others asleep)",
-                i);
         r = kid_result(&k[i], got, REC);
         kid_end(&k[i]);
         MM_CHECK(r.ret == REC, "ring_read(rb, buf, 64) returned %zd with 64-byte records in the ring", r.ret);
@@ -418,6 +387,142 @@ Test(ring_multi, every_sleeping_reader_wakes)
         MM_CHECK(!(seen & (1u << s)), "two readers got the same record %u", s);
         seen |= 1u << s;
     }
+    drop_ring(rb, "ring");
+    mm_finish("after destroy_ring_buffer()");
+}
+
+/*
+ * The mirror of writers_wait_for_different_room: three readers asleep on
+ * an empty ring ask for 1, 16 and 64 bytes; one ring_write puts 81 bytes
+ * in, enough for all three. Each must wake and get bytes: waking one
+ * reader leaves bytes in the ring and two readers asleep. Which reader
+ * gets which bytes is free; together with what is left, the pieces must
+ * be the stream, in order.
+ */
+Test(ring_multi, readers_wait_for_different_amounts)
+{
+    static const size_t lens[3] = {1, 16, 64};
+    static const int orders[6][3] = {{0, 1, 2}, {0, 2, 1}, {1, 0, 2}, {1, 2, 0}, {2, 0, 1}, {2, 1, 0}};
+    const char *name = mm_shm_name("amounts");
+    unsigned char got[3][64];
+    size_t n[3];
+    size_t sum = 0;
+    int found = 0;
+    struct kid k[3];
+    t_ring_buffer *rb;
+
+    require_ring();
+    mm_fill(g_src, 81, 52);
+    rb = new_ring(name, CAP);
+    for (int i = 0; i < 3; i++) {
+        kid_call(&k[i], rb, 0, NULL, lens[i]);
+        MM_CHECK(kid_settle(&k[i]) == ASLEEP, "%s on an empty ring returned instead of waiting", k[i].call);
+    }
+    put(rb, g_src, 81, 0);
+    for (int i = 0; i < 3; i++)
+        MM_CHECK(kid_wakes(&k[i]),
+                 "%s stayed asleep: three readers, asking for 1, 16 and 64 bytes, were asleep on an empty ring "
+                 "when one ring_write put 81 bytes in it, enough for all three (a lost wake-up: every waiting "
+                 "reader that can go on must be woken, e.g. by a broadcast, or by each reader passing the "
+                 "wake-up on while bytes are left)",
+                 k[i].call);
+    for (int i = 0; i < 3; i++) {
+        struct result r = kid_result(&k[i], got[i], lens[i]);
+
+        kid_end(&k[i]);
+        MM_CHECK(r.ret > 0 && (size_t)r.ret <= lens[i], "%s returned %zd with bytes in the ring", k[i].call, r.ret);
+        n[i] = (size_t)r.ret;
+        sum += n[i];
+    }
+    for (int o = 0; o < 6 && !found; o++) {
+        size_t at = 0;
+
+        found = 1;
+        for (int j = 0; j < 3; j++) {
+            int i = orders[o][j];
+
+            found = found && memcmp(got[i], g_src + at, n[i]) == 0;
+            at += n[i];
+        }
+    }
+    MM_CHECK(found, "the bytes three readers got (%zu, %zu and %zu of them) are not three consecutive pieces of "
+             "the 81 bytes written: a byte was lost, duplicated or moved", n[0], n[1], n[2]);
+    take(rb, g_dst, 81 - sum, CAP, 81 - sum);
+    expect_bytes(g_dst, g_src + sum, 81 - sum, "the bytes left in the ring after three readers took theirs");
+    drop_ring(rb, "ring");
+    mm_finish("after destroy_ring_buffer()");
+}
+
+/* Whether dst[0..len) is src[0..len). */
+static int same(const unsigned char *dst, const unsigned char *src, size_t len)
+{
+    return memcmp(dst, src, len) == 0;
+}
+
+/*
+ * Two writers wait for different amounts of room on a ring with 1 byte
+ * free (not quite full: whether all `capacity` bytes are usable is
+ * ring_boundaries' matter): A for 3000 bytes (asleep first), B for 100. A
+ * read of 100 makes room for B only: B may write (or wait behind A: the
+ * subject does not say whether writers keep their order). A read of 3000
+ * more makes room for both: both must wake. One wake-up per read
+ * (pthread_cond_signal) reaches A first, which goes back to sleep; the
+ * next reaches B, which fits and writes; and then A sleeps on with the
+ * room it waits for. Each write is whole (len <= capacity), A's and B's
+ * in either order.
+ */
+Test(ring_multi, writers_wait_for_different_room)
+{
+    const char *name = mm_shm_name("room2");
+    const size_t init = CAP - 1;
+    const unsigned char *a = g_src + init;
+    const unsigned char *b = g_src + init + 3000;
+    const unsigned char *first;
+    const unsigned char *second;
+    struct kid ka;
+    struct kid kb;
+    struct result r;
+    int b_early;
+    t_ring_buffer *rb;
+
+    require_ring();
+    mm_fill(g_src, init + 3100, 53);
+    rb = new_ring(name, CAP);
+    put(rb, g_src, init, 0);
+    kid_call(&ka, rb, 1, a, 3000);
+    MM_CHECK(kid_settle(&ka) == ASLEEP, "ring_write(rb, buf, 3000) with 1 free byte returned instead of waiting");
+    kid_call(&kb, rb, 1, b, 100);
+    MM_CHECK(kid_settle(&kb) == ASLEEP, "ring_write(rb, buf, 100) with 1 free byte returned instead of waiting");
+    take(rb, g_dst, 100, 100, init);
+    MM_CHECK(kid_settle(&ka) == ASLEEP,
+             "ring_write(rb, buf, 3000) returned when only 101 bytes of the ring were free: it overwrites "
+             "unread bytes");
+    b_early = kid_settle(&kb) == RETURNED;
+    take(rb, g_dst + 100, 3000, 3000, init - 100 + (b_early ? 100 : 0));
+    MM_CHECK(kid_wakes(&ka),
+             "ring_write(rb, buf, 3000), asleep in another process, stayed asleep after reads had made room "
+             "for it and for the other waiting writer (100 bytes) together (a lost wake-up: whenever a read "
+             "makes room, every waiting writer must be woken to check whether it fits; one wake-up "
+             "(pthread_cond_signal) can reach a writer that cannot go on and miss the one that can)");
+    MM_CHECK(kid_wakes(&kb),
+             "ring_write(rb, buf, 100), asleep in another process, stayed asleep after reads had made room "
+             "for it and for the other waiting writer (3000 bytes) together (a lost wake-up: whenever a read "
+             "makes room, every waiting writer must be woken to check whether it fits; one wake-up "
+             "(pthread_cond_signal) can reach a writer that cannot go on and miss the one that can)");
+    r = kid_result(&ka, NULL, 0);
+    kid_end(&ka);
+    MM_CHECK(r.ret == 3000, "ring_write(rb, buf, 3000) returned %zd", r.ret);
+    r = kid_result(&kb, NULL, 0);
+    kid_end(&kb);
+    MM_CHECK(r.ret == 100, "ring_write(rb, buf, 100) returned %zd", r.ret);
+    take(rb, g_dst + 3100, init, CAP, init);
+    expect_bytes(g_dst, g_src, init, "the bytes that were in the ring before the two writers");
+    first = same(g_dst + init, b, 100) ? b : a;
+    second = first == b ? a : b;
+    MM_CHECK(same(g_dst + init, first, first == b ? 100 : 3000)
+                 && same(g_dst + init + (first == b ? 100 : 3000), second, first == b ? 3000 : 100),
+             "after the bytes that were in the ring, the stream is not one writer's whole write (3000 or 100 "
+             "bytes) then the other's: a ring_write of at most capacity bytes must go in all at once");
     drop_ring(rb, "ring");
     mm_finish("after destroy_ring_buffer()");
 }
@@ -454,17 +559,13 @@ Test(ring_multi, writers_queue_behind_a_long_write)
     struct kid k[3];
     t_ring_buffer *rb;
 
-    require_ring(1);
+    require_ring();
     mm_fill(g_src, long_len, 46);
     make_record(recs[0], 1, 0);
     make_record(recs[1], 2, 0);
-    kid_attached(&k[0], name, 0, 1, g_src, long_len);
-    kid_attached(&k[1], name, 0, 1, recs[0], REC);
-    kid_attached(&k[2], name, 0, 1, recs[1], REC);
     rb = new_ring(name, CAP);
     for (int i = 0; i < 3; i++) {
-        kid_go(&k[i]);
-        kid_calling(&k[i]);
+        kid_call(&k[i], rb, 1, i == 0 ? (const void *)g_src : recs[i - 1], i == 0 ? long_len : REC);
         MM_CHECK(kid_settle(&k[i]) == ASLEEP, "%s on a full ring returned instead of waiting for room (writer %d)",
                  k[i].call, i);
     }
