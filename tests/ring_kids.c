@@ -367,6 +367,14 @@ static int blocked_in_call(pid_t pid)
 /* How long a call must stay asleep inside itself to count as blocked. */
 #define SETTLE_ASLEEP_SECONDS 0.05
 
+/* CPU time after which a kid's driver that never returned nor slept is
+ * spinning. A ring call copies a few KiB at most and a waiter may watch
+ * the cursors for tens of microseconds: 250 ms is thousands of times
+ * that. Not more: under load (make mutants runs four jobs on two cores) a
+ * spinner may get a tenth of a CPU, and must be caught before the test's
+ * timeout. */
+#define SPIN_CPU_MS 250
+
 static double now_seconds(void)
 {
     struct timespec t;
@@ -413,7 +421,7 @@ static enum settled settle_for(struct kid *k, double asleep_for)
         }
         if (asleep >= asleep_for && poll(&p, 1, 0) == 0)
             return ASLEEP;
-        MM_CHECK(ticks < (unsigned long)hz,
+        MM_CHECK(ticks < (unsigned long)hz * SPIN_CPU_MS / 1000,
                  "%s in another process neither returned nor went to sleep after using %lu ms of CPU: "
                  "it busy-waits (spins) instead of sleeping until the ring changes",
                  k->call, ticks * 1000 / (unsigned long)hz);

@@ -31,7 +31,7 @@
  *   that is not one on its socket to the checker (/proc/<driver>/syscall),
  *   and no result has come. Outside the call, the driver sleeps only on
  *   that socket (waiting for the request, or writing its reply). A driver
- *   that neither returns nor sleeps until it has used 1 s of CPU is
+ *   that neither returns nor sleeps until it has used 250 ms of CPU is
  *   spinning. No sleep() anywhere decides an outcome: the parent only polls.
  *
  *   Kids die with the test process (PR_SET_PDEATHSIG on the checker child;
