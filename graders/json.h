@@ -18,4 +18,9 @@ void json_string_len(FILE *out, const char *s, size_t len);
 /* The same for a C string; NULL is written "". */
 void json_string(FILE *out, const char *s);
 
+/* json_string, but the escaped text between the quotes stays within
+ * `max` bytes (escapes make a byte up to six): what does not fit is left
+ * out and " (cut)" ends the string. Returns 1 if it cut. */
+int json_string_capped(FILE *out, const char *s, size_t max);
+
 #endif

@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "json.h"
 #include "report.h"
@@ -46,7 +47,27 @@ static void put_notes(FILE *out, const struct strlist *notes)
     free(more);
 }
 
-static void put_test(FILE *out, const struct test_outcome *t)
+/* A job's output, at most this many bytes once escaped (a byte the
+ * student printed can take six in JSON). */
+#define REPORT_OUTPUT_MAX (128 * 1024)
+
+/* The tests of a row that ran in one job share its output: it is written
+ * once, and the others name the test that carries it. */
+static void put_output(FILE *out, const struct test_outcome *t, const struct test_outcome *same)
+{
+    int cut = 0;
+
+    fputs(", \"output\": ", out);
+    if (same) {
+        fputs("\"\", \"output_same_as\": ", out);
+        json_string(out, same->test);
+    } else {
+        cut = json_string_capped(out, t->output, REPORT_OUTPUT_MAX);
+    }
+    fprintf(out, ", \"output_truncated\": %s", t->output_cut || cut ? "true" : "false");
+}
+
+static void put_test(FILE *out, const struct test_outcome *t, const struct test_outcome *same)
 {
     fputs("{\"test\": ", out);
     json_string(out, t->test);
@@ -54,9 +75,20 @@ static void put_test(FILE *out, const struct test_outcome *t)
     put_capped(out, t->message, REPORT_TEXT_MAX);
     fputs(", \"note\": ", out);
     put_capped(out, t->note ? t->note : "", REPORT_TEXT_MAX);
-    fprintf(out, ", \"seconds\": %.3f, \"output\": ", t->wall);
-    json_string(out, t->output);
-    fprintf(out, ", \"output_truncated\": %s}", t->output_cut ? "true" : "false");
+    fprintf(out, ", \"seconds\": %.3f", t->wall);
+    put_output(out, t, same);
+    fputc('}', out);
+}
+
+/* The first test before `t` in the row with the same (non-empty) output. */
+static const struct test_outcome *same_output(const struct row_grade *r, size_t t)
+{
+    const char *o = r->tests[t].output;
+
+    for (size_t i = 0; o && *o && i < t; i++)
+        if (r->tests[i].output && strcmp(r->tests[i].output, o) == 0)
+            return &r->tests[i];
+    return NULL;
 }
 
 static void put_row(FILE *out, const struct row_grade *r)
@@ -78,7 +110,7 @@ static void put_row(FILE *out, const struct row_grade *r)
     for (size_t t = 0; t < r->ntests; t++) {
         if (t > 0)
             fputs(", ", out);
-        put_test(out, &r->tests[t]);
+        put_test(out, &r->tests[t], same_output(r, t));
     }
     fputs("]}", out);
 }

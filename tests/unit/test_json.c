@@ -80,3 +80,46 @@ Test(json, del_and_c1_controls)
     /* DEL is escaped; C1 controls are valid UTF-8 that JSON allows as is. */
     check("\x7f\xc2\x9b", "\"\\u007f\xc2\x9b\"");
 }
+
+/* json_string_capped: the escaped text stays within the cap, whole
+ * characters only, and says it was cut. */
+static char *capped(const char *s, size_t max, int *cut)
+{
+    char *buf = NULL;
+    size_t len = 0;
+    FILE *out = open_memstream(&buf, &len);
+
+    *cut = json_string_capped(out, s, max);
+    fclose(out);
+    return buf;
+}
+
+Test(json, capped_fits)
+{
+    int cut;
+    char *s = capped("hello", 5, &cut);
+
+    cr_assert_str_eq(s, "\"hello\"");
+    cr_assert_eq(cut, 0);
+    free(s);
+}
+
+Test(json, capped_counts_escapes)
+{
+    int cut;
+    /* \u0001 takes six bytes: with a cap of 7, "ab" fits, the escape does not. */
+    char *s = capped("ab\x01" "cd", 7, &cut);
+
+    cr_assert_str_eq(s, "\"ab (cut)\"");
+    cr_assert_eq(cut, 1);
+    free(s);
+}
+
+Test(json, capped_never_splits_a_character)
+{
+    int cut;
+    char *s = capped("a\xc3\xa9", 2, &cut);
+
+    cr_assert_str_eq(s, "\"a (cut)\"");
+    free(s);
+}
