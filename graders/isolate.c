@@ -30,6 +30,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <stdint.h>
@@ -746,10 +747,89 @@ static int probe_cgroups(struct isolation *iso)
 /* A cgroup left by a grader that was killed (SIGKILL leaves no chance to
  * clean up) is empty: rmdir removes only empty cgroups, and the age
  * spares one that a live grader has just created and not yet joined. */
+/* Each grader that uses cgroups holds an exclusive lock on a file named
+ * after its id for as long as it lives, so that another grader's sweep
+ * tells its idle slot cgroups (empty between two jobs, and older than a
+ * minute in a long batch) from a dead grader's. */
+#define CGROUP_LOCK_DIR "/run"
+
+static char *lock_path(const char *id, size_t len)
+{
+    return xasprintf(CGROUP_LOCK_DIR "/moulinette-%.*s.lock", (int)len, id);
+}
+
+static char *g_lock_path;
+static pid_t g_lock_owner;
+
+/* At the grader's exit only (a forked job that calls exit() is not it). */
+static void drop_cgroup_lock(void)
+{
+    if (g_lock_path && getpid() == g_lock_owner)
+        unlink(g_lock_path);
+}
+
+static void hold_cgroup_lock(const struct isolation *iso)
+{
+    int fd;
+
+    g_lock_path = lock_path(iso->id, strlen(iso->id));
+    g_lock_owner = getpid();
+    fd = open(g_lock_path, O_RDWR | O_CREAT | O_NOFOLLOW | O_CLOEXEC, 0600);
+    /* Without it, our cgroups look stale after a minute: say so. */
+    if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0)
+        fprintf(stderr, "moulinette: cannot lock %s (%s): another grader's cleanup may remove "
+                        "this one's idle cgroups\n", g_lock_path, strerror(errno));
+    atexit(drop_cgroup_lock);
+}
+
+/* Whether the grader that made cgroup `name` (moulinette-<id>-<slot> or
+ * moulinette-probe-<id>) is gone: its lock is free. Graders without a
+ * lock file (older ones) are judged by the cgroup's age. */
+static int grader_gone(const char *name, const char *dir)
+{
+    const char *id = strncmp(name, "moulinette-probe-", 17) == 0 ? name + 17 : name + 11;
+    char *path = lock_path(id, strcspn(id, "-"));
+    int fd = open(path, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+    struct stat st;
+    int gone;
+
+    if (fd < 0)
+        gone = stat(dir, &st) == 0 && time(NULL) - st.st_mtime > 60;
+    else
+        gone = flock(fd, LOCK_EX | LOCK_NB) == 0;
+    if (fd >= 0)
+        close(fd);
+    free(path);
+    return gone;
+}
+
+/* Lock files of graders that are gone (after their cgroups, in both
+ * controllers, were swept). */
+static void sweep_locks(void)
+{
+    DIR *d = opendir(CGROUP_LOCK_DIR);
+    struct dirent *e;
+
+    while (d && (e = readdir(d)) != NULL) {
+        size_t len = strlen(e->d_name);
+        int fd;
+
+        if (strncmp(e->d_name, "moulinette-", 11) != 0 || len < 5
+            || strcmp(e->d_name + len - 5, ".lock") != 0)
+            continue;
+        fd = openat(dirfd(d), e->d_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
+        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+            unlinkat(dirfd(d), e->d_name, 0);
+        if (fd >= 0)
+            close(fd);
+    }
+    if (d)
+        closedir(d);
+}
+
 static void sweep_cgroups(const struct isolation *iso)
 {
     const char *const parents[] = {iso->pids_parent, iso->memory_parent};
-    struct stat st;
 
     for (size_t i = 0; i < (iso->cgroup_v2 ? 1u : 2u); i++) {
         DIR *d = opendir(parents[i]);
@@ -760,7 +840,7 @@ static void sweep_cgroups(const struct isolation *iso)
             if (strncmp(e->d_name, "moulinette-", 11) != 0)
                 continue;
             snprintf(path, sizeof path, "%s/%s", parents[i], e->d_name);
-            if (stat(path, &st) == 0 && time(NULL) - st.st_mtime > 60)
+            if (grader_gone(e->d_name, path))
                 rmdir(path);
         }
         if (d)
@@ -821,8 +901,11 @@ void isolate_probe(struct isolation *iso)
     find_shared_dirs(&iso->shared);
     iso->namespaces = probe_namespaces(iso);
     iso->cgroups = sandbox_privileged() && probe_cgroups(iso);
-    if (iso->cgroups)
+    if (iso->cgroups) {
         sweep_cgroups(iso);
+        sweep_locks();
+        hold_cgroup_lock(iso);
+    }
 }
 
 char *isolate_describe(const struct isolation *iso)
