@@ -39,7 +39,7 @@ Test(ring_blocking, reader_woken_by_writer)
              r.ret, r.err, strerror(r.err));
     expect_bytes(g_dst, g_src, (size_t)r.ret, "the bytes read by the other process");
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
 
 /* A write of 3 capacities and a bit, with no reader yet: it fills the ring,
@@ -82,7 +82,7 @@ Test(ring_blocking, writer_woken_by_reader)
     MM_CHECK(r.ret == (ssize_t)total, "ring_write(rb, buf, %zu) into a ring of capacity 4096 returned %zd", total,
              r.ret);
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
 
 static long thread_cpu_us(void)
@@ -142,7 +142,7 @@ Test(ring_blocking, waiting_uses_no_cpu)
              "%ld ms: waiting must sleep (condition variable, semaphore, futex...), not spin on the cursors",
              used / 1000, burn_us / 1000);
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
 
 /*
@@ -186,7 +186,7 @@ Test(ring_blocking, partial_read_wakes_writer)
     expect_bytes(g_dst, g_src, CAP - 1 + 1000,
                  "the stream: a ring 1 byte short of full, then the 1000 bytes written after it");
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
 
 /*
@@ -232,5 +232,5 @@ Test(ring_blocking, long_write_wakes_reader)
     kid_end(&wr);
     MM_CHECK(r.ret == (ssize_t)total, "ring_write(rb, buf, %zu) returned %zd", total, r.ret);
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }

@@ -35,7 +35,7 @@ Test(ring_boundaries, empty_ring_blocks_reader)
              r.ret);
     expect_bytes(g_dst, &b, 1, "the byte read");
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
 
 /*
@@ -101,7 +101,7 @@ Test(ring_boundaries, exactly_full)
     kid_end(&k);
     MM_CHECK(r.ret > 0 && r.ret <= 3, "ring_read(rb, buf, 100), woken by a 3-byte write, returned %zd", r.ret);
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
 
 /* One byte is not "empty"; and the ring holds exactly what was written at
@@ -140,7 +140,7 @@ Test(ring_boundaries, across_the_end)
         pos += fills[i];
     }
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
 
 /*
@@ -193,5 +193,5 @@ Test(ring_boundaries, bad_arguments)
                  slept ? "the byte that woke a ring_read of 0 bytes (such a read must take no byte)"
                        : "the first byte read after a ring_read of 0 bytes");
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }

@@ -69,14 +69,14 @@ static void fifo_laps(size_t cap, int laps, const char *tag)
 Test(ring_fifo, many_laps)
 {
     fifo_laps(CAP, 10, "fifo");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
 
 /* A capacity that is not a power of two: `pos & (cap - 1)` is wrong. */
 Test(ring_fifo, odd_capacity)
 {
     fifo_laps(1000, 25, "fifo_odd");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
 
 /* What the child of through_a_child saw: sent back on a pipe, then the bytes. */
@@ -163,5 +163,5 @@ Test(ring_fifo, through_a_child)
              "4096-byte ring): expected 0x%02x, got 0x%02x",
              bad, bad / CAP, g_src[bad], g_dst[bad]);
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }

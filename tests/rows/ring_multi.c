@@ -339,7 +339,7 @@ Test(ring_multi, writers_and_readers)
     }
     check_union(reps);
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
 
 /*
@@ -388,7 +388,7 @@ Test(ring_multi, every_sleeping_reader_wakes)
         seen |= 1u << s;
     }
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
 
 /*
@@ -450,7 +450,7 @@ Test(ring_multi, readers_wait_for_different_amounts)
     take(rb, g_dst, 81 - sum, CAP, 81 - sum);
     expect_bytes(g_dst, g_src + sum, 81 - sum, "the bytes left in the ring after three readers took theirs");
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
 
 /* Whether dst[0..len) is src[0..len). */
@@ -524,7 +524,7 @@ Test(ring_multi, writers_wait_for_different_room)
              "after the bytes that were in the ring, the stream is not one writer's whole write (3000 or 100 "
              "bytes) then the other's: a ring_write of at most capacity bytes must go in all at once");
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
 
 /* Offset of the REC bytes `rec` in buf[0..len), or len. */
@@ -606,5 +606,5 @@ Test(ring_multi, writers_queue_behind_a_long_write)
              "byte %zu of the %zu-byte write came out wrong (the two one-record writes taken out)",
              mm_mismatch(g_dst, long_len, 46), long_len);
     drop_ring(rb, "ring");
-    mm_finish("after destroy_ring_buffer()");
+    mm_finish_noting("after destroy_ring_buffer()", "ring_cleanup");
 }
