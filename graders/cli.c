@@ -25,7 +25,7 @@ static const char usage[] =
     "  --sandbox MODE  auto (default): use every protection the machine allows, say\n"
     "                  which are off; strict: refuse to grade without all of them;\n"
     "                  off: sessions and rlimits only (to time the sandbox, trusted code)\n"
-    "  --no-bonus      grade the main rows only, not the bonus rows\n"
+    "  --no-bonus      grade the main rows only, not the bonus or extra rows\n"
     "Exit status: 0 every submission graded, 2 usage or config error, 1 grader failure.\n";
 
 static int parse_jobs(const char *s, int *out)
