@@ -9,20 +9,45 @@
 #include <stdlib.h>
 #include <string.h>
 
+/* Messages quote the file's values, and a quoted YAML value may hold any
+ * character ("\n", "\e[2J"): those are shown escaped, so that every
+ * message stays one line of text, "file:line:column: message", that a
+ * terminal only shows. */
+static void put_printable(struct strbuf *sb, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        unsigned char next = (unsigned char)s[1];
+
+        if (c == 0xc2 && next >= 0x80 && next < 0xa0) { /* C1 controls, U+0080-U+009F */
+            sb_printf(sb, "\\u%04x", next);
+            s++;
+        } else if (c < 0x20 || c == 0x7f) {
+            sb_printf(sb, "\\x%02x", c);
+        } else {
+            sb_append(sb, s, 1);
+        }
+    }
+}
+
 /* libyaml's marks are 0-based; editors count from 1. */
 void ymap_report(struct ymap_ctx *c, const yaml_mark_t *mark, const char *fmt, ...)
 {
+    struct strbuf raw = {0};
     struct strbuf line = {0};
     va_list ap;
 
-    sb_printf(&line, "%s:%zu:%zu: ", c->name, mark->line + 1, mark->column + 1);
+    sb_printf(&raw, "%s:%zu:%zu: ", c->name, mark->line + 1, mark->column + 1);
     va_start(ap, fmt);
-    sb_vprintf(&line, fmt, ap);
+    sb_vprintf(&raw, fmt, ap);
     va_end(ap);
+    sb_append(&line, "", 0);
+    put_printable(&line, raw.data);
     if (c->errors)
         sb_printf(c->errors, "%s\n", line.data);
     else
         fprintf(stderr, "%s\n", line.data);
+    sb_free(&raw);
     sb_free(&line);
     c->nerr++;
 }

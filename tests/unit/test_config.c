@@ -231,3 +231,18 @@ Test(config, object_policy_required)
     expect_error(text, "forbidden: missing required key \"shim_globals\"");
     free(text);
 }
+
+/* A quoted value may hold a newline or a terminal escape: the message
+ * quoting it stays one line of text (the escapes shown, not obeyed). */
+Test(config, quoted_value_escaped_in_message)
+{
+    char *text = good_with("tests: [b/one]", "tests: [\"b/o\\nne\\e[2J\\x85\"]");
+    struct strbuf errors = {0};
+
+    cr_assert_null(config_parse("c.yaml", text, strlen(text), &errors));
+    cr_assert(errors.data && strstr(errors.data, "\"b/o\\x0ane\\x1b[2J\\u0085\" is not a test name"),
+              "%s", errors.data ? errors.data : "(no error)");
+    cr_assert_eq(strchr(errors.data, '\n'), errors.data + errors.len - 1, "one line: %s", errors.data);
+    free(text);
+    sb_free(&errors);
+}
