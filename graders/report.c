@@ -20,6 +20,11 @@ const struct report_ops *report_find(const char *name)
     return NULL;
 }
 
+const struct report_ops *report_format(size_t i)
+{
+    return i < sizeof formats / sizeof formats[0] ? formats[i] : NULL;
+}
+
 size_t report_cut(const char *s, size_t max)
 {
     size_t len = strlen(s);

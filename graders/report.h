@@ -44,6 +44,10 @@ extern const struct report_ops report_json;
 /* The format called `name`, or NULL. */
 const struct report_ops *report_find(const char *name);
 
+/* The i-th format of the registry, NULL past the last (for whatever must
+ * go through every format: the report fuzzer, fuzz/fuzz_report.c). */
+const struct report_ops *report_format(size_t i);
+
 /* Writes the report to `path` through a temporary file renamed into
  * place, so an interrupted run never leaves half a report where a good
  * one was; `path` "-" or NULL means stdout. */

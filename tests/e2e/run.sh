@@ -1,10 +1,11 @@
 #!/bin/sh
 # End-to-end checks of the grader on known submissions. Run by `make test`
 # after `make`; every check prints one line, and the script fails if any
-# check fails.
+# check fails. MOULINETTE=PATH grades with another build of the grader
+# (`make check-asan`: build-asan/moulinette).
 set -u
 cd "$(dirname "$0")/../.." || exit 1
-moulinette=build/moulinette
+moulinette=${MOULINETTE:-build/moulinette}
 out=$(mktemp -d "${TMPDIR:-/tmp}/mm-e2e-XXXXXX") || exit 1
 trap 'rm -rf "$out"' EXIT
 failures=0

@@ -11,7 +11,9 @@
 # TREE/config.yaml and TREE/reference/memory_mapper.h instead of this
 # checkout's (e.g. an older grader, to see the corpus catch it; not under
 # /tmp). The attacks are written against /work/main and aimed at the checkout
-# under test (its path replaces /work/main in each copy).
+# under test (its path replaces /work/main in each copy). MOULINETTE=PATH
+# (relative to the tree) runs another build of the grader, e.g.
+# build-asan/moulinette (`make check-asan`).
 #
 # Corpus: tests/hostile/<NN-name>/ holds one submission: attack.patch (the
 # reference plus one attack, as a patch applied to reference/memory_mapper.c
@@ -72,6 +74,7 @@ export LC_ALL
 
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
+moulinette=${MOULINETTE:-build/moulinette}
 
 # ---- outer stage: cgroups and namespaces -----------------------------------------
 
@@ -118,9 +121,9 @@ cg_cleanup() {
 }
 
 if [ -z "${MM_HOSTILE_STAGE:-}" ]; then
-    if [ ! -x "$root/build/moulinette" ] || [ ! -x "$root/build/tests/checker" ] ||
+    if ! (cd "$root" && [ -x "$moulinette" ]) || [ ! -x "$root/build/tests/checker" ] ||
         [ ! -f "$root/build/tests/driver.o" ]; then
-        echo "run.sh: build/moulinette, build/tests/checker or build/tests/driver.o missing: run make first" >&2
+        echo "run.sh: $moulinette, build/tests/checker or build/tests/driver.o missing: run make first" >&2
         exit 2
     fi
     if [ "$(id -u)" -eq 0 ]; then
@@ -435,7 +438,7 @@ for name in $names; do
         [ "$format" = json ] && out=$report.json
         t0=$(date +%s)
         # shellcheck disable=SC2086 # $subs: paths without spaces (mktemp's, the corpus')
-        (cd "$tree" && timeout -s KILL $((tmax + 60)) build/moulinette --config "$tree/config.yaml" \
+        (cd "$tree" && timeout -s KILL $((tmax + 60)) "$moulinette" --config "$tree/config.yaml" \
             --format $format --jobs "$gjobs" --output "$out" $subs >"$work/$name.stdout" 2>"$work/$name.stderr")
         rc=$?
         t1=$(date +%s)
