@@ -330,8 +330,10 @@ size_t mm_page(void)
 
 /* ---- files and names ----------------------------------------------------- */
 
-static int write_all(int fd, const unsigned char *p, size_t len)
+int mm_write_all(int fd, const void *buf, size_t len)
 {
+    const unsigned char *p = buf;
+
     while (len > 0) {
         ssize_t n = write(fd, p, len);
 
@@ -359,7 +361,7 @@ const char *mm_file(const char *tag, size_t len, unsigned seed, mode_t mode)
 
         for (size_t i = 0; i < n; i++)
             chunk[i] = pattern_byte(off + i, seed);
-        MM_CHECK(write_all(fd, chunk, n) == 0, "test set-up: cannot write %s", out);
+        MM_CHECK(mm_write_all(fd, chunk, n) == 0, "test set-up: cannot write %s", out);
     }
     MM_CHECK(fchmod(fd, mode) == 0 && close(fd) == 0, "test set-up: cannot finish %s", out);
     return out;

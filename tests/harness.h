@@ -264,6 +264,9 @@ int mm_wait(pid_t pid);
 /* "exited with 3" / "killed by SIGSEGV (Segmentation fault)". */
 const char *mm_status_str(int status);
 
+/* Writes all `len` bytes (a file, a pipe); 0, or -1 if a write failed. */
+int mm_write_all(int fd, const void *buf, size_t len);
+
 /* Pipe helpers for parent/child hand-offs: one int per message. The
  * receiving side returns -1 when the other side closed without sending. */
 void mm_pipe(int fds[2]);

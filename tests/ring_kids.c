@@ -139,21 +139,6 @@ struct job {
 /* What a kid read: its own copy, sent back through the pipe. */
 static unsigned char g_kid_buf[BIG];
 
-int kid_write_all(int fd, const void *buf, size_t len)
-{
-    const char *p = buf;
-
-    while (len > 0) {
-        ssize_t n = write(fd, p, len);
-
-        if (n <= 0)
-            return -1;
-        p += n;
-        len -= (size_t)n;
-    }
-    return 0;
-}
-
 size_t kid_read_all(int fd, void *buf, size_t len)
 {
     size_t got = 0;
@@ -223,9 +208,9 @@ static void kid_main(const struct job *j, int go, int out)
         r.ret = ring_read(rb, g_kid_buf, j->len < BIG ? j->len : BIG);
     r.err = errno;
     r.cpu_us = driver_cpu_us();
-    (void)kid_write_all(out, &r, sizeof r);
+    (void)mm_write_all(out, &r, sizeof r);
     if (!j->write && r.ret > 0 && (size_t)r.ret <= BIG)
-        (void)kid_write_all(out, g_kid_buf, (size_t)r.ret);
+        (void)mm_write_all(out, g_kid_buf, (size_t)r.ret);
     if (j->name)
         destroy_ring_buffer(rb);
     _exit(0);
@@ -303,26 +288,35 @@ void kid_attached_wait(struct kid *k)
  * a /proc that belongs to another pid namespace would describe some other
  * process.
  */
-static int proc_stat(pid_t pid, char *state, unsigned long *ticks)
+/* Reads /proc/<pid>/<file> into `buf` (NUL-terminated); 0, or -1. */
+static int read_proc(pid_t pid, const char *file, char *buf, size_t cap)
 {
     char path[64];
+    ssize_t n;
+    int fd;
+
+    snprintf(path, sizeof path, "/proc/%d/%s", (int)pid, file);
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return -1;
+    n = read(fd, buf, cap - 1);
+    close(fd);
+    if (n <= 0)
+        return -1;
+    buf[n] = '\0';
+    return 0;
+}
+
+static int proc_stat(pid_t pid, char *state, unsigned long *ticks)
+{
     char buf[1024];
     unsigned long ut = 0;
     unsigned long st = 0;
     int ppid = 0;
     const char *p;
-    ssize_t n;
-    int fd;
 
-    snprintf(path, sizeof path, "/proc/%d/stat", (int)pid);
-    fd = open(path, O_RDONLY | O_CLOEXEC);
-    if (fd < 0)
+    if (read_proc(pid, "stat", buf, sizeof buf) != 0)
         return -1;
-    n = read(fd, buf, sizeof buf - 1);
-    close(fd);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
     /* The command name may hold spaces and parentheses: skip past the last ')'. */
     p = strrchr(buf, ')');
     if (!p || sscanf(p + 1, " %c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %lu %lu", state, &ppid, &ut, &st) != 4
@@ -341,25 +335,16 @@ static int proc_stat(pid_t pid, char *state, unsigned long *ticks)
  */
 static int blocked_in_call(pid_t pid)
 {
-    char path[64];
     char buf[256];
     long nr = 0;
     unsigned long fd = 0;
-    ssize_t n;
-    int f;
 
-    snprintf(path, sizeof path, "/proc/%d/syscall", (int)pid);
-    f = open(path, O_RDONLY | O_CLOEXEC);
-    if (f < 0)
+    if (read_proc(pid, "syscall", buf, sizeof buf) != 0)
         return -1;
-    n = read(f, buf, sizeof buf - 1);
-    close(f);
-    if (n <= 0)
-        return -1;
-    buf[n] = '\0';
     if (sscanf(buf, "%ld 0x%lx", &nr, &fd) != 2)
         return 0;
-    if (fd == MM_DRIVER_FD && (nr == SYS_recvmsg || nr == SYS_read || nr == SYS_write || nr == SYS_sendmsg))
+    /* The driver moves its socket to MM_DRIVER_HIGH_FD when it can. */
+    if ((fd == MM_DRIVER_FD || fd == MM_DRIVER_HIGH_FD) && (nr == SYS_recvmsg || nr == SYS_read || nr == SYS_write || nr == SYS_sendmsg))
         return 0;
     return 1;
 }

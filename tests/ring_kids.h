@@ -118,9 +118,8 @@ enum settled { RETURNED, ASLEEP };
  * it). */
 pid_t ring_fork(void);
 
-/* Whole writes and reads on a pipe; kid_read_all returns the bytes read
+/* Whole reads on a pipe (writes: mm_write_all): the bytes read
  * (fewer when the other end closed). */
-int kid_write_all(int fd, const void *buf, size_t len);
 size_t kid_read_all(int fd, void *buf, size_t len);
 
 /* A kid forked before the ring exists, that knows only its name: after

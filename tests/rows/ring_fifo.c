@@ -103,8 +103,8 @@ static void child_reads(t_ring_buffer *rb, size_t total, int out)
         }
         rep.got += (size_t)n;
     }
-    (void)kid_write_all(out, &rep, sizeof rep);
-    (void)kid_write_all(out, g_dst, rep.got);
+    (void)mm_write_all(out, &rep, sizeof rep);
+    (void)mm_write_all(out, g_dst, rep.got);
     _exit(0);
 }
 

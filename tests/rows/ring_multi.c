@@ -307,7 +307,7 @@ Test(ring_multi, writers_and_readers)
 
             close(rfd[i][0]);
             multi_reader(rb, &rep);
-            (void)kid_write_all(rfd[i][1], &rep, sizeof rep);
+            (void)mm_write_all(rfd[i][1], &rep, sizeof rep);
             _exit(0);
         }
         close(rfd[i][1]);
