@@ -154,7 +154,8 @@ static int check_baseline(const struct grade *g)
     return ok;
 }
 
-static int judge_mutants(const struct manifest *m, struct grade *const *grades)
+/* Prints a verdict per mutant; the wrong ones also go to `recap`. */
+static int judge_mutants(const struct manifest *m, struct grade *const *grades, struct strbuf *recap)
 {
     size_t killed = 0;
     size_t wrong = 0;
@@ -168,8 +169,10 @@ static int judge_mutants(const struct manifest *m, struct grade *const *grades)
         wrong += !ok;
         printf("%-8s %-48s %s\n", ok ? "killed" : "WRONG", m->items[i].id,
                killers.count ? killers.items[0] : "-");
-        if (!ok)
+        if (!ok) {
             fputs(problems.data, stdout);
+            sb_printf(recap, "WRONG %s:\n%s", m->items[i].id, problems.data);
+        }
         sl_free(&killers);
         sb_free(&problems);
     }
@@ -178,7 +181,8 @@ static int judge_mutants(const struct manifest *m, struct grade *const *grades)
     return wrong == 0;
 }
 
-static int judge_variants(const struct strlist *dirs, struct grade *const *grades)
+/* Prints a verdict per variant; the wrong ones also go to `recap`. */
+static int judge_variants(const struct strlist *dirs, struct grade *const *grades, struct strbuf *recap)
 {
     int ok = 1;
 
@@ -189,8 +193,10 @@ static int judge_variants(const struct strlist *dirs, struct grade *const *grade
 
         printf("%-8s %-48s %d/%d, bonus %d/%d\n", right ? "correct" : "WRONG", dirs->items[i], g->score,
                g->max_score, g->bonus_score, g->bonus_max);
-        if (!right)
+        if (!right) {
             fputs(problems.data, stdout);
+            sb_printf(recap, "WRONG %s:\n%s", dirs->items[i], problems.data);
+        }
         sb_free(&problems);
         ok = ok && right;
     }
@@ -206,6 +212,7 @@ int main(int argc, char **argv)
     struct config *cfg;
     struct grader *grader;
     struct grade **grades;
+    struct strbuf recap = {0};
     int ok;
 
     if (parse_options(argc, argv, &o) != 0) {
@@ -239,8 +246,13 @@ int main(int argc, char **argv)
     if (!grades)
         return 130;
     ok = check_baseline(grades[0]);
-    ok = judge_mutants(&m, grades + 1) && ok;
-    ok = judge_variants(&variants, grades + 1 + m.count) && ok;
+    ok = judge_mutants(&m, grades + 1, &recap) && ok;
+    ok = judge_variants(&variants, grades + 1 + m.count, &recap) && ok;
+    /* The wrong verdicts once more at the end: a CI log often keeps only
+     * its last lines. */
+    if (recap.len)
+        printf("\n%s", recap.data);
+    sb_free(&recap);
     printf("%s\n", ok ? "mutants: all killed as expected, all variants correct" : "mutants: FAILED");
     for (size_t i = 0; i < dirs.count; i++)
         grade_free(grades[i]);
