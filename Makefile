@@ -68,7 +68,13 @@ $(BUILD)/unit: $(UNIT_OBJ) $(GRADER_OBJ)
 unit: $(BUILD)/unit
 	$(BUILD)/unit --jobs 2
 
-e2e: all
+# The JSON validator of the end-to-end and load tests: the fuzz oracle's
+# parser (fuzz/fuzz_util.c), so no check depends on a python3.
+$(BUILD)/json-check: tests/e2e/json_check.c fuzz/fuzz_util.c fuzz/fuzz.h $(GRADER_OBJ)
+	$(CC) $(CFLAGS) -D_GNU_SOURCE tests/e2e/json_check.c fuzz/fuzz_util.c $(GRADER_OBJ) -o $@ \
+	    $(shell pkg-config --libs yaml-0.1) -lm
+
+e2e: all $(BUILD)/json-check
 	tests/e2e/run.sh
 
 # Every mutant must be caught by the rows its manifest names, and every
@@ -159,7 +165,7 @@ $(ASAN_BUILD)/unit: $(ASAN_UNIT_OBJ) $(ASAN_OBJ)
 $(ASAN_BUILD)/fuzz-%: $(ASAN_BUILD)/fuzz/fuzz_%.o $(ASAN_BUILD)/fuzz/replay.o $(ASAN_BUILD)/fuzz/fuzz_util.o $(ASAN_OBJ)
 	$(CC) $(SAN_FLAGS) $^ -o $@ $(shell pkg-config --libs yaml-0.1) -lm
 
-check-asan: all $(ASAN_BUILD)/moulinette $(ASAN_BUILD)/mutation-check $(ASAN_BUILD)/unit \
+check-asan: all $(BUILD)/json-check $(ASAN_BUILD)/moulinette $(ASAN_BUILD)/mutation-check $(ASAN_BUILD)/unit \
             $(FUZZ_TARGETS:%=$(ASAN_BUILD)/fuzz-%)
 	@rm -rf $(ASAN_LOGS) && mkdir -p $(ASAN_LOGS)
 	@printf 'leak:%s\n' $(ASAN_KNOWN_LEAKS) >$(ASAN_BUILD)/lsan.supp

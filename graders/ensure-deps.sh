@@ -1,24 +1,49 @@
 #!/bin/sh
 # Makes sure the build's dependencies are installed: Criterion and libyaml
-# from Debian's packages, found with pkg-config, and patch (for the mutants). As root it installs them
-# with apt-get; otherwise it stops with the one command to run.
+# from Debian's packages, found with pkg-config, and patch (for the
+# mutants). As root it installs them with apt-get, quietly: one line says
+# what, apt's output goes to build/apt.log, shown (its tail) only when the
+# install fails. Otherwise it stops with the one command that works on this
+# machine: with sudo where there is a sudo (a fresh Debian or a
+# debian:bookworm image has none), else as root; always after `apt-get
+# update`, since a machine with stale or no package lists answers "Unable
+# to locate package". fuzz/ensure-clang.sh does the same for clang.
 set -u
 packages="pkg-config libcriterion-dev libyaml-dev patch"
+log=${BUILD:-build}/apt.log
 
 have() {
     command -v pkg-config >/dev/null 2>&1 && pkg-config --exists criterion yaml-0.1 &&
         command -v patch >/dev/null 2>&1
 }
 
+# The command to give a user who cannot install: what works here.
+install_hint() {
+    if ! command -v apt-get >/dev/null 2>&1; then
+        echo "    (no apt-get here: install Criterion >= 2.4, libyaml, pkg-config and patch" \
+            "with this system's package manager; on Debian or Ubuntu they are: $packages)"
+    elif [ "$(id -u)" -ne 0 ] && command -v sudo >/dev/null 2>&1; then
+        echo "    sudo apt-get update && sudo apt-get install -y $packages"
+    else
+        echo "    as root: apt-get update && apt-get install -y $packages"
+    fi
+}
+
 have && exit 0
 if [ "$(id -u)" -eq 0 ] && command -v apt-get >/dev/null 2>&1; then
-    echo "Installing the build dependencies: $packages" >&2
+    echo "Installing the build dependencies with apt-get: $packages (log: $log)" >&2
+    mkdir -p "$(dirname "$log")"
     export DEBIAN_FRONTEND=noninteractive
-    apt-get update -qq >&2 && apt-get install -y -qq $packages >&2
+    { apt-get update && apt-get install -y $packages; } >"$log" 2>&1
     have && exit 0
-    echo "error: apt-get could not install $packages" >&2
+    echo "error: apt-get could not install $packages; the end of $log:" >&2
+    tail -n 15 "$log" | sed 's/^/    /' >&2
+    echo "Once the cause is fixed, run make again, or install them yourself:" >&2
+    install_hint >&2
     exit 1
 fi
-echo "error: Criterion, libyaml or patch is missing. Install them with:" >&2
-echo "    sudo apt-get install -y $packages" >&2
+echo "error: the build needs Criterion, libyaml, pkg-config and patch, and some are missing." >&2
+echo "Install them with:" >&2
+install_hint >&2
+echo "then run make again." >&2
 exit 1

@@ -6,6 +6,11 @@
 set -u
 cd "$(dirname "$0")/../.." || exit 1
 moulinette=${MOULINETTE:-build/moulinette}
+# Every JSON report is validated, on every machine: `make e2e` builds the
+# validator from our own C code (tests/e2e/json_check.c); a missing one is
+# a failure, never a skipped check.
+json_check=${JSON_CHECK:-build/json-check}
+[ -x "$json_check" ] || { echo "FAIL  $json_check is missing: run 'make $json_check' (make e2e builds it)"; exit 1; }
 out=$(mktemp -d "${TMPDIR:-/tmp}/mm-e2e-XXXXXX") || exit 1
 trap 'rm -rf "$out"' EXIT
 failures=0
@@ -77,9 +82,7 @@ json_ok() {
         '"forbidden_functions": []' '"status": "pass"'; do
         grep -qF "$field" "$out/json.txt" || { echo "missing $field"; return 1; }
     done
-    if command -v python3 >/dev/null 2>&1; then
-        python3 -m json.tool "$out/json.txt" >/dev/null
-    fi
+    "$json_check" "$out/json.txt"
 }
 check "--format json reports the reference" json_ok
 
