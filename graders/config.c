@@ -29,6 +29,8 @@ struct row_raw {
     int bonus;
     int extra;
     struct strlist tests;
+    char *visibility;
+    struct strlist hidden_tests;
 };
 
 static const struct ymap_field row_fields[] = {
@@ -40,6 +42,8 @@ static const struct ymap_field row_fields[] = {
     F("bonus", K_BOOL, struct row_raw, bonus, 0, 0, 0),
     F("extra", K_BOOL, struct row_raw, extra, 0, 0, 0),
     F("tests", K_LIST, struct row_raw, tests, 1, 0, 0),
+    F("visibility", K_STRING, struct row_raw, visibility, 0, 0, 0),
+    F("hidden_tests", K_LIST, struct row_raw, hidden_tests, 0, 0, 0),
 };
 
 struct compile_raw {
@@ -96,6 +100,17 @@ static const struct ymap_field forbidden_fields[] = {
     F("shim_globals", K_LIST, struct forbidden_raw, shim_globals, 1, 0, 0),
 };
 
+/* Written by `make kit` into the kit's config: what it left out. */
+struct kit_raw {
+    long hidden_points;
+    long hidden_tests;
+};
+
+static const struct ymap_field kit_fields[] = {
+    F("hidden_points", K_INT, struct kit_raw, hidden_points, 1, 0, 100000),
+    F("hidden_tests", K_INT, struct kit_raw, hidden_tests, 1, 0, 100000),
+};
+
 static const struct ymap_field limits_fields[] = {
     F("cpu_seconds", K_SECONDS, struct limits_config, cpu_seconds, 1, 0.1, 3600),
     F("memory_mb", K_INT, struct limits_config, memory_mb, 1, 16, 1 << 20),
@@ -105,6 +120,28 @@ static const struct ymap_field limits_fields[] = {
 };
 
 #define NFIELDS YMAP_COUNT
+
+static const char *const visibility_names[] = {
+    [VIS_VISIBLE] = "visible", [VIS_AFTER_DUE_DATE] = "after_due_date", [VIS_HIDDEN] = "hidden"};
+
+const char *visibility_name(enum visibility v)
+{
+    return visibility_names[v];
+}
+
+static void take_visibility(struct ymap_ctx *c, yaml_node_t *row, const char *name,
+                            enum visibility *out)
+{
+    if (!name)
+        return;
+    for (size_t v = 0; v < YMAP_COUNT(visibility_names); v++)
+        if (strcmp(name, visibility_names[v]) == 0) {
+            *out = (enum visibility)v;
+            return;
+        }
+    ymap_report(c, &row->start_mark,
+                "visibility \"%s\": expected visible, after_due_date or hidden", name);
+}
 
 static void take_rows(struct ymap_ctx *c, yaml_node_t *n, struct config *cfg)
 {
@@ -120,8 +157,11 @@ static void take_rows(struct ymap_ctx *c, yaml_node_t *n, struct config *cfg)
         row = &cfg->rows[cfg->nrows++];
         *row = (struct row_config){raw.id,          raw.title,   raw.category,
                                    (int)raw.points, raw.timeout, raw.bonus,
-                                   raw.extra,       raw.tests,   item->start_mark.line,
+                                   raw.extra,       raw.tests,   VIS_VISIBLE,
+                                   raw.hidden_tests, item->start_mark.line,
                                    item->start_mark.column};
+        take_visibility(c, item, raw.visibility, &row->visibility);
+        free(raw.visibility);
     }
 }
 
@@ -212,14 +252,24 @@ static void take_limits(struct ymap_ctx *c, yaml_node_t *n, struct config *cfg)
     ymap_section(c, n, "limits", limits_fields, NFIELDS(limits_fields), &cfg->limits);
 }
 
+static void take_kit(struct ymap_ctx *c, yaml_node_t *n, struct config *cfg)
+{
+    struct kit_raw raw = {0};
+
+    ymap_section(c, n, "kit", kit_fields, NFIELDS(kit_fields), &raw);
+    cfg->kit_hidden_points = (int)raw.hidden_points;
+    cfg->kit_hidden_tests = (int)raw.hidden_tests;
+}
+
 struct top_section {
     const char *key;
     void (*take)(struct ymap_ctx *c, yaml_node_t *n, struct config *cfg);
+    int optional;
 };
 
 static const struct top_section sections[] = {
-    {"compile", take_compile},   {"tests", take_tests}, {"forbidden", take_forbidden},
-    {"limits", take_limits},     {"rows", take_rows},
+    {"compile", take_compile, 0}, {"tests", take_tests, 0}, {"forbidden", take_forbidden, 0},
+    {"limits", take_limits, 0},   {"rows", take_rows, 0},   {"kit", take_kit, 1},
 };
 
 static void take_document(struct ymap_ctx *c, yaml_node_t *root, struct config *cfg)
@@ -244,14 +294,14 @@ static void take_document(struct ymap_ctx *c, yaml_node_t *root, struct config *
         while (i < NFIELDS(sections) && strcmp(sections[i].key, ymap_scalar(key)) != 0)
             i++;
         if (i == NFIELDS(sections))
-            ymap_report(c, &key->start_mark, "unknown section \"%s\" (expected compile, tests, forbidden, limits or rows)", ymap_scalar(key));
+            ymap_report(c, &key->start_mark, "unknown section \"%s\" (expected compile, tests, forbidden, limits, rows or kit)", ymap_scalar(key));
         else if (seen[i]++)
             ymap_report(c, &key->start_mark, "duplicate section \"%s\"", ymap_scalar(key));
         else
             sections[i].take(c, yaml_document_get_node(c->doc, p->value), cfg);
     }
     for (size_t i = 0; i < NFIELDS(sections); i++)
-        if (!seen[i])
+        if (!seen[i] && !sections[i].optional)
             ymap_report(c, &root->start_mark, "missing section \"%s\"", sections[i].key);
 }
 
@@ -297,6 +347,13 @@ static void check_row(struct ymap_ctx *c, const struct config *cfg, size_t r)
                     ymap_report(c, &at, "test \"%s\" appears twice (rows \"%s\" and \"%s\")",
                            test, cfg->rows[o].id, row->id);
     }
+    for (size_t t = 0; t < row->hidden_tests.count; t++)
+        if (!sl_contains(&row->tests, row->hidden_tests.items[t]))
+            ymap_report(c, &at, "row \"%s\": hidden test \"%s\" is not one of its tests", row->id,
+                        row->hidden_tests.items[t]);
+    if (row->hidden_tests.count > 0 && row->hidden_tests.count == row->tests.count)
+        ymap_report(c, &at, "row \"%s\": every test is hidden: say `visibility: hidden` instead",
+                    row->id);
 }
 
 /* Second pass: what each value means together with the others. */
@@ -310,6 +367,7 @@ static void check_meaning(struct ymap_ctx *c, struct config *cfg, yaml_node_t *r
     }
     if (root && cfg->nrows > 0 && cfg->max_score <= 0)
         ymap_report(c, &root->start_mark, "the rows are worth 0 points in total");
+    cfg->full_max_score = cfg->max_score;
 }
 
 struct config *config_parse(const char *name, const char *text, size_t len, struct strbuf *errors)
@@ -363,6 +421,15 @@ char *config_path(const struct config *cfg, const char *relative)
     return xasprintf("%s%s", cfg->base_dir ? cfg->base_dir : "", relative);
 }
 
+static void row_free(struct row_config *row)
+{
+    free(row->id);
+    free(row->title);
+    free(row->category);
+    sl_free(&row->tests);
+    sl_free(&row->hidden_tests);
+}
+
 void config_drop_bonus(struct config *cfg)
 {
     size_t kept = 0;
@@ -372,24 +439,85 @@ void config_drop_bonus(struct config *cfg)
             cfg->rows[kept++] = cfg->rows[r];
             continue;
         }
-        free(cfg->rows[r].id);
-        free(cfg->rows[r].title);
-        free(cfg->rows[r].category);
-        sl_free(&cfg->rows[r].tests);
+        row_free(&cfg->rows[r]);
     }
     cfg->nrows = kept;
+}
+
+enum visibility config_test_visibility(const struct row_config *row, const char *test)
+{
+    return sl_contains(&row->hidden_tests, test) ? VIS_HIDDEN : row->visibility;
+}
+
+/* Keeps the tests of `row` that are in `tests`; the whole row when its id
+ * is in `rows`. Returns how many it kept. */
+static size_t select_tests(struct row_config *row, const struct strlist *rows,
+                           const struct strlist *tests)
+{
+    struct strlist kept = {0};
+
+    if (sl_contains(rows, row->id))
+        return row->tests.count;
+    for (size_t t = 0; t < row->tests.count; t++)
+        if (sl_contains(tests, row->tests.items[t]))
+            sl_push(&kept, row->tests.items[t]);
+    sl_free(&row->tests);
+    row->tests = kept;
+    return kept.count;
+}
+
+/* The first name of `names` that `found` does not hold, or NULL. */
+static const char *first_unmatched(const struct strlist *names, const struct strlist *found)
+{
+    for (size_t i = 0; i < names->count; i++)
+        if (!sl_contains(found, names->items[i]))
+            return names->items[i];
+    return NULL;
+}
+
+int config_select(struct config *cfg, const struct strlist *rows, const struct strlist *tests,
+                  char **error)
+{
+    struct strlist ids = {0};
+    struct strlist all_tests = {0};
+    const char *missing;
+    size_t kept = 0;
+
+    for (size_t r = 0; r < cfg->nrows; r++) {
+        sl_push(&ids, cfg->rows[r].id);
+        sl_extend(&all_tests, &cfg->rows[r].tests);
+    }
+    *error = NULL;
+    if ((missing = first_unmatched(rows, &ids)) != NULL)
+        *error = xasprintf("no row \"%s\" in %s", missing, cfg->path);
+    else if ((missing = first_unmatched(tests, &all_tests)) != NULL)
+        *error = xasprintf("no test \"%s\" in %s (tests are named suite/name; see --list)",
+                           missing, cfg->path);
+    sl_free(&ids);
+    sl_free(&all_tests);
+    if (*error)
+        return -1;
+    cfg->max_score = 0;
+    for (size_t r = 0; r < cfg->nrows; r++) {
+        if (select_tests(&cfg->rows[r], rows, tests) > 0) {
+            cfg->rows[kept++] = cfg->rows[r];
+            if (!cfg->rows[kept - 1].bonus)
+                cfg->max_score += cfg->rows[kept - 1].points;
+            continue;
+        }
+        row_free(&cfg->rows[r]);
+    }
+    cfg->nrows = kept;
+    cfg->partial = 1;
+    return 0;
 }
 
 void config_free(struct config *cfg)
 {
     if (!cfg)
         return;
-    for (size_t r = 0; r < cfg->nrows; r++) {
-        free(cfg->rows[r].id);
-        free(cfg->rows[r].title);
-        free(cfg->rows[r].category);
-        sl_free(&cfg->rows[r].tests);
-    }
+    for (size_t r = 0; r < cfg->nrows; r++)
+        row_free(&cfg->rows[r]);
     free(cfg->rows);
     sl_free(&cfg->cflags);
     sl_free(&cfg->feature_macros);

@@ -14,6 +14,14 @@
 
 #include "util.h"
 
+/* Who sees a row or a test (Gradescope's words): students always; only
+ * once the due date has passed; never (it counts, its reasons stay with
+ * the instructor). Neither of the last two is in the student kit. */
+enum visibility { VIS_VISIBLE, VIS_AFTER_DUE_DATE, VIS_HIDDEN };
+
+/* "visible", "after_due_date", "hidden". */
+const char *visibility_name(enum visibility v);
+
 struct row_config {
     char *id;
     char *title;
@@ -23,6 +31,8 @@ struct row_config {
     int bonus;      /* reported apart from the main score */
     int extra;      /* beyond the subject: reported apart, worth no points */
     struct strlist tests; /* "suite/name" */
+    enum visibility visibility;
+    struct strlist hidden_tests; /* tests of the row that students never see */
     size_t line;   /* where the row starts in the file, 0-based */
     size_t column;
 };
@@ -72,6 +82,16 @@ struct config {
     struct row_config *rows;
     size_t nrows;
     int max_score; /* sum of the non-bonus rows */
+
+    /* In a student kit (`make kit`): what the instructor grades and the
+     * kit cannot, left out of its config. 0 and 0 elsewhere. */
+    int kit_hidden_points;  /* points of the rows left out */
+    int kit_hidden_tests;   /* tests left out of the rows kept */
+
+    /* --row/--test: the rows were narrowed to a selection (config_select);
+     * the full table is worth full_max_score. */
+    int partial;
+    int full_max_score;
 };
 
 /* Loads and checks `path`. On error returns NULL and prints every problem
@@ -87,6 +107,17 @@ char *config_path(const struct config *cfg, const char *relative);
 
 /* Removes the bonus and extra rows (--no-bonus). */
 void config_drop_bonus(struct config *cfg);
+
+/* The visibility of test `test` of `row`: hidden if the row lists it in
+ * hidden_tests, else the row's. */
+enum visibility config_test_visibility(const struct row_config *row, const char *test);
+
+/* Keeps only the rows whose id is in `rows` and the tests ("suite/name")
+ * in `tests` (a row keeps the selected tests it holds); an empty list
+ * selects nothing on its own. Returns 0, or -1 with `error` set (caller
+ * frees) naming what matched nothing. Marks the config partial. */
+int config_select(struct config *cfg, const struct strlist *rows, const struct strlist *tests,
+                  char **error);
 
 void config_free(struct config *cfg);
 

@@ -246,3 +246,96 @@ Test(config, quoted_value_escaped_in_message)
     free(text);
     sb_free(&errors);
 }
+
+Test(config, visibility_of_rows_and_tests)
+{
+    char *text = good_with("    tests: [a/one, a/two]\n",
+                           "    tests: [a/one, a/two]\n    hidden_tests: [a/two]\n");
+    char *text2 = xasprintf("%s%s", text, "    visibility: after_due_date\n");
+    struct config *cfg = config_parse("c.yaml", text2, strlen(text2), NULL);
+
+    cr_assert_not_null(cfg);
+    cr_assert_eq(config_test_visibility(&cfg->rows[0], "a/one"), VIS_VISIBLE);
+    cr_assert_eq(config_test_visibility(&cfg->rows[0], "a/two"), VIS_HIDDEN);
+    cr_assert_eq(cfg->rows[2].visibility, VIS_AFTER_DUE_DATE);
+    cr_assert_str_eq(visibility_name(VIS_AFTER_DUE_DATE), "after_due_date");
+    config_free(cfg);
+    free(text);
+    free(text2);
+}
+
+Test(config, visibility_errors)
+{
+    char *bad_word = good_with("    tests: [b/one]\n", "    tests: [b/one]\n    visibility: secret\n");
+    char *not_its = good_with("    tests: [b/one]\n", "    tests: [b/one]\n    hidden_tests: [a/one]\n");
+    char *all = good_with("    tests: [b/one]\n", "    tests: [b/one]\n    hidden_tests: [b/one]\n");
+
+    expect_error(bad_word, "visibility \"secret\": expected visible, after_due_date or hidden");
+    expect_error(not_its, "row \"b\": hidden test \"a/one\" is not one of its tests");
+    expect_error(all, "row \"b\": every test is hidden");
+    free(bad_word);
+    free(not_its);
+    free(all);
+}
+
+Test(config, kit_section)
+{
+    char *text = xasprintf("%skit:\n  hidden_points: 15\n  hidden_tests: 2\n", good);
+    char *bad = xasprintf("%skit:\n  hidden_points: 15\n", good);
+    struct config *cfg = config_parse("c.yaml", text, strlen(text), NULL);
+
+    cr_assert_not_null(cfg);
+    cr_assert_eq(cfg->kit_hidden_points, 15);
+    cr_assert_eq(cfg->kit_hidden_tests, 2);
+    config_free(cfg);
+    cfg = config_parse("c.yaml", good, strlen(good), NULL);
+    cr_assert_eq(cfg->kit_hidden_points, 0);
+    config_free(cfg);
+    expect_error(bad, "hidden_tests");
+    free(text);
+    free(bad);
+}
+
+Test(config, select_rows_and_tests)
+{
+    struct config *cfg = config_parse("c.yaml", good, strlen(good), NULL);
+    struct strlist rows = {0};
+    struct strlist tests = {0};
+    char *error = NULL;
+
+    sl_push(&rows, "b");
+    sl_push(&tests, "a/two");
+    cr_assert_eq(config_select(cfg, &rows, &tests, &error), 0);
+    cr_assert_eq(cfg->nrows, 2);
+    cr_assert_str_eq(cfg->rows[0].id, "a");
+    cr_assert_eq(cfg->rows[0].tests.count, 1);
+    cr_assert_str_eq(cfg->rows[0].tests.items[0], "a/two");
+    cr_assert_str_eq(cfg->rows[1].id, "b");
+    cr_assert_eq(cfg->max_score, 100);
+    cr_assert_eq(cfg->full_max_score, 100);
+    cr_assert(cfg->partial);
+    config_free(cfg);
+
+    cfg = config_parse("c.yaml", good, strlen(good), NULL);
+    sl_free(&rows);
+    sl_push(&rows, "b");
+    sl_free(&tests);
+    cr_assert_eq(config_select(cfg, &rows, &tests, &error), 0);
+    cr_assert_eq(cfg->max_score, 40);
+    config_free(cfg);
+
+    cfg = config_parse("c.yaml", good, strlen(good), NULL);
+    sl_push(&tests, "a/three");
+    cr_assert_eq(config_select(cfg, &rows, &tests, &error), -1);
+    cr_assert_str_eq(error, "no test \"a/three\" in c.yaml (tests are named suite/name; see --list)");
+    cr_assert_eq(cfg->nrows, 3, "a refused selection changes nothing");
+    free(error);
+    sl_free(&rows);
+    sl_push(&rows, "nope");
+    cr_assert_eq(config_select(cfg, &rows, &tests, &error), -1);
+    cr_assert_str_eq(error, "no row \"nope\" in c.yaml");
+    free(error);
+    config_free(cfg);
+    sl_free(&rows);
+    sl_free(&tests);
+}
