@@ -1,6 +1,7 @@
 # The memory_mapper moulinette.
 #   make            build the grader and the tests
-#   make grade      grade student/ (or STUDENT=dir)
+#   make grade      grade student/ (or STUDENT=dir; ROW=id, TEST=suite/name,
+#                   V=1 for every test's details)
 #   make test       the project's own tests
 #   make mutants    prove every mutant is caught and every variant passes
 #   make hostile    the hostile corpus: verdicts and containment
@@ -58,8 +59,11 @@ $(BUILD)/tests/%.o: tests/%.c tests/*.h graders/*.h | $(DEPS)
 $(BUILD)/tests/checker: $(CHECK_OBJ)
 	$(CC) $^ -o $@ -lrt
 
+# ROW=id and TEST=suite/name (each may list several) grade only those;
+# V=1 shows every test's details.
 grade: all
-	@$(BUILD)/moulinette $(STUDENT)
+	@$(BUILD)/moulinette $(if $(V),--verbose) $(foreach r,$(ROW),--row $(r)) \
+	    $(foreach t,$(TEST),--test $(t)) $(STUDENT)
 
 # Unit tests of the grader's modules, then end-to-end runs of the grader.
 $(BUILD)/unit: $(UNIT_OBJ) $(GRADER_OBJ)

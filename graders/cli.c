@@ -16,7 +16,8 @@
 
 static const char usage[] =
     "usage: moulinette [--config FILE] [--format text|json] [--output FILE] [--jobs N]\n"
-    "                  [--sandbox auto|strict|off] [--no-bonus] SUBMISSION_DIR...\n"
+    "                  [--sandbox auto|strict|off] [--no-bonus] [--row ID]...\n"
+    "                  [--test SUITE/NAME]... [--verbose] [--for-students] SUBMISSION_DIR...\n"
     "Grades each folder (memory_mapper.c and memory_mapper.h) against config.yaml.\n"
     "  --config FILE   grading table (default: ./config.yaml, else the one beside build/)\n"
     "  --format FMT    text (default) or json\n"
@@ -26,6 +27,11 @@ static const char usage[] =
     "                  which are off; strict: refuse to grade without all of them;\n"
     "                  off: sessions and rlimits only (to time the sandbox, trusted code)\n"
     "  --no-bonus      grade the main rows only, not the bonus or extra rows\n"
+    "  --row ID        grade this row only (repeatable); the score says it is partial\n"
+    "  --test S/N      grade this test only (repeatable), e.g. cross_process/one_page\n"
+    "  --verbose, -v   show every test: verdict, time, last step, and what it printed\n"
+    "  --for-students  a report to publish: hidden rows and tests show their verdict\n"
+    "                  and points, never their reasons or output\n"
     "Exit status: 0 every submission graded, 2 usage or config error, 1 grader failure.\n";
 
 static int parse_jobs(const char *s, int *out)
@@ -82,13 +88,16 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
         {"config", required_argument, NULL, 'c'}, {"format", required_argument, NULL, 'f'},
         {"output", required_argument, NULL, 'o'}, {"jobs", required_argument, NULL, 'j'},
         {"sandbox", required_argument, NULL, 's'}, {"no-bonus", no_argument, NULL, 'b'},
+        {"row", required_argument, NULL, 'r'},     {"test", required_argument, NULL, 't'},
+        {"verbose", no_argument, NULL, 'v'},       {"for-students", no_argument, NULL, 'S'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
     int c;
 
-    *cli = (struct cli){NULL, &report_text, NULL, cpus > 0 && cpus < 64 ? (int)cpus : 2, SANDBOX_AUTO, 0, NULL, 0};
-    while ((c = getopt_long(argc, argv, "c:f:o:j:h", options, NULL)) != -1) {
+    *cli = (struct cli){.format = &report_text, .jobs = cpus > 0 && cpus < 64 ? (int)cpus : 2,
+                        .sandbox = SANDBOX_AUTO};
+    while ((c = getopt_long(argc, argv, "c:f:o:j:hv", options, NULL)) != -1) {
         if (c == 'h') {
             fputs(usage, stdout);
             return CLI_HELP;
@@ -96,6 +105,14 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
             cli->config = optarg;
         else if (c == 'b')
             cli->no_bonus = 1;
+        else if (c == 'r')
+            sl_push(&cli->rows, optarg);
+        else if (c == 't')
+            sl_push(&cli->tests, optarg);
+        else if (c == 'v')
+            cli->verbose = 1;
+        else if (c == 'S')
+            cli->for_students = 1;
         else if (c == 'o')
             cli->output = optarg;
         else if (c == 'f' && !(cli->format = report_find(optarg)))
@@ -110,6 +127,12 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
     cli->submissions = argv + optind;
     cli->nsubmissions = (size_t)(argc - optind);
     return check_submissions(cli);
+}
+
+void cli_free(struct cli *cli)
+{
+    sl_free(&cli->rows);
+    sl_free(&cli->tests);
 }
 
 char *cli_default_config(void)

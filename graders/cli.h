@@ -1,7 +1,9 @@
 /*
  * cli.h - the command line:
  *   moulinette [--config FILE] [--format text|json] [--output FILE]
- *              [--jobs N] [--sandbox auto|strict|off] [--no-bonus] SUBMISSION_DIR...
+ *              [--jobs N] [--sandbox auto|strict|off] [--no-bonus]
+ *              [--row ID]... [--test SUITE/NAME]... [--verbose] [--for-students]
+ *              SUBMISSION_DIR...
  * Other tools depend on it: extend it, never change what exists.
  */
 #ifndef MM_CLI_H
@@ -23,12 +25,18 @@ struct cli {
     int jobs;
     enum sandbox_mode sandbox;
     int no_bonus; /* --no-bonus: grade the main rows only */
+    struct strlist rows;  /* --row: grade only these rows (with --test: and these tests) */
+    struct strlist tests; /* --test suite/name */
+    int verbose;      /* --verbose: every test's verdict, time, step and output */
+    int for_students; /* --for-students: hidden rows and tests keep their reasons */
     char **submissions;
     size_t nsubmissions;
 };
 
-/* Fills `cli` from argv; on CLI_USAGE the reason is already on stderr. */
+/* Fills `cli` from argv; on CLI_USAGE the reason is already on stderr.
+ * cli_free releases the lists it filled. */
 enum cli_status cli_parse(int argc, char **argv, struct cli *cli);
+void cli_free(struct cli *cli);
 
 /* The config file to use when --config was not given. */
 char *cli_default_config(void);

@@ -24,6 +24,7 @@ struct test_outcome {
     double wall;
     char *note;       /* what it saw that another row grades, or advice; never
                          decides the verdict; "" or NULL when none */
+    char *step;       /* the last step it reached (tests/harness.h); "" or NULL */
 };
 
 struct row_grade {
@@ -49,9 +50,21 @@ struct grade {
     int max_score;
     int bonus_score;
     int bonus_max;
+    int partial;           /* --row/--test: only some rows ran (config.h) */
+    int full_max_score;    /* the whole table's, when partial */
+    int kit_hidden_points; /* a student kit's: what only the instructor grades */
+    int kit_hidden_tests;
+    int for_students;      /* grade_for_students() was applied */
 };
 
 struct grade *grade_new(const struct config *cfg, const char *submission);
 void grade_free(struct grade *g);
+
+/* What may be published to the student (--for-students): a hidden row or
+ * test keeps its verdict and points, and loses its reasons, notes and
+ * output; a visible row whose reason came from a hidden test says only
+ * that a hidden test failed. Rows shown after the due date are kept (a
+ * report is published once it has passed). */
+void grade_for_students(struct grade *g);
 
 #endif

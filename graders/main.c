@@ -20,6 +20,21 @@ static int use_colour(const struct cli *cli)
     return !cli->output && isatty(STDOUT_FILENO) && !(no_colour && *no_colour);
 }
 
+/* --row and --test narrow the table; a name that matches nothing is a
+ * usage error, never an empty grade. */
+static int select_rows(const struct cli *cli, struct config *cfg)
+{
+    char *error;
+
+    if (cli->rows.count == 0 && cli->tests.count == 0)
+        return 0;
+    if (config_select(cfg, &cli->rows, &cli->tests, &error) == 0)
+        return 0;
+    fprintf(stderr, "moulinette: %s\n", error);
+    free(error);
+    return -1;
+}
+
 int main(int argc, char **argv)
 {
     struct cli cli;
@@ -31,8 +46,10 @@ int main(int argc, char **argv)
 
     switch (cli_parse(argc, argv, &cli)) {
     case CLI_HELP:
+        cli_free(&cli);
         return 0;
     case CLI_USAGE:
+        cli_free(&cli);
         return 2;
     case CLI_OK:
         break;
@@ -44,9 +61,17 @@ int main(int argc, char **argv)
         return 2;
     if (cli.no_bonus)
         config_drop_bonus(cfg);
+    if (select_rows(&cli, cfg) != 0) {
+        config_free(cfg);
+        cli_free(&cli);
+        return 2;
+    }
+    report_text_verbose(cli.verbose);
+    report_text_program(argv[0]);
     grader = grader_open(cfg, cli.jobs, cli.sandbox);
     if (!grader) {
         config_free(cfg);
+        cli_free(&cli);
         return 1;
     }
     grades = grader_grade(grader, cli.submissions, cli.nsubmissions);
@@ -54,8 +79,11 @@ int main(int argc, char **argv)
     if (!grades) {
         fputs("moulinette: interrupted: nothing graded, no report written\n", stderr);
         config_free(cfg);
+        cli_free(&cli);
         return 130;
     }
+    for (size_t i = 0; i < cli.nsubmissions && cli.for_students; i++)
+        grade_for_students(grades[i]);
     if (report_save(cli.format, cli.output, grades, cli.nsubmissions, use_colour(&cli)) != 0) {
         fprintf(stderr, "moulinette: cannot write the report to %s: %s\n",
                 cli.output ? cli.output : "stdout", strerror(errno));
@@ -65,5 +93,6 @@ int main(int argc, char **argv)
         grade_free(grades[i]);
     free(grades);
     config_free(cfg);
+    cli_free(&cli);
     return status;
 }

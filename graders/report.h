@@ -39,6 +39,11 @@ char *report_capped(const char *s, size_t max);
 char *report_more_notes(const struct strlist *notes);
 
 extern const struct report_ops report_text;
+
+/* The text report's options: every test's details (--verbose); the
+ * grader's command as the user typed it, for the rerun lines. */
+void report_text_verbose(int verbose);
+void report_text_program(const char *program);
 extern const struct report_ops report_json;
 
 /* The format called `name`, or NULL. */

@@ -67,14 +67,18 @@ static void put_output(FILE *out, const struct test_outcome *t, const struct tes
     fprintf(out, ", \"output_truncated\": %s", t->output_cut || cut ? "true" : "false");
 }
 
-static void put_test(FILE *out, const struct test_outcome *t, const struct test_outcome *same)
+static void put_test(FILE *out, const struct row_grade *r, const struct test_outcome *t,
+                     const struct test_outcome *same)
 {
     fputs("{\"test\": ", out);
     json_string(out, t->test);
-    fprintf(out, ", \"status\": \"%s\", \"message\": ", status_name(t->status));
+    fprintf(out, ", \"visibility\": \"%s\", \"status\": \"%s\", \"message\": ",
+            visibility_name(config_test_visibility(r->row, t->test)), status_name(t->status));
     put_capped(out, t->message, REPORT_TEXT_MAX);
     fputs(", \"note\": ", out);
     put_capped(out, t->note ? t->note : "", REPORT_TEXT_MAX);
+    fputs(", \"step\": ", out);
+    put_capped(out, t->step ? t->step : "", REPORT_TEXT_MAX);
     fprintf(out, ", \"seconds\": %.3f", t->wall);
     put_output(out, t, same);
     fputc('}', out);
@@ -99,10 +103,10 @@ static void put_row(FILE *out, const struct row_grade *r)
     json_string(out, r->row->title);
     fputs(", \"category\": ", out);
     json_string(out, r->row->category);
-    fprintf(out, ", \"points\": %d, \"max_points\": %d, \"bonus\": %s, \"extra\": %s, \"status\": \"%s\", "
-            "\"message\": ",
+    fprintf(out, ", \"points\": %d, \"max_points\": %d, \"bonus\": %s, \"extra\": %s, \"visibility\": \"%s\", "
+            "\"status\": \"%s\", \"message\": ",
             r->points, r->row->points, r->row->bonus ? "true" : "false", r->row->extra ? "true" : "false",
-            status_name(r->status));
+            visibility_name(r->row->visibility), status_name(r->status));
     put_capped(out, r->message, REPORT_TEXT_MAX);
     fputs(", \"notes\": ", out);
     put_notes(out, &r->notes);
@@ -110,7 +114,7 @@ static void put_row(FILE *out, const struct row_grade *r)
     for (size_t t = 0; t < r->ntests; t++) {
         if (t > 0)
             fputs(", ", out);
-        put_test(out, &r->tests[t], same_output(r, t));
+        put_test(out, r, &r->tests[t], same_output(r, t));
     }
     fputs("]}", out);
 }
@@ -121,6 +125,9 @@ static void put_grade(FILE *out, const struct grade *g, const char *indent)
     json_string(out, g->submission);
     fprintf(out, ", \"score\": %d, \"max_score\": %d, \"bonus_score\": %d, \"bonus_max\": %d,\n",
             g->score, g->max_score, g->bonus_score, g->bonus_max);
+    fprintf(out, "  \"partial\": %s, \"full_max_score\": %d, \"kit_hidden_points\": %d, "
+            "\"kit_hidden_tests\": %d,\n",
+            g->partial ? "true" : "false", g->full_max_score, g->kit_hidden_points, g->kit_hidden_tests);
     fprintf(out, "  \"compile\": {\"ok\": %s, \"log\": ", g->compile_ok ? "true" : "false");
     put_capped(out, g->compile_log, REPORT_LOG_MAX);
     fputs("},\n  \"notes\": ", out);

@@ -66,16 +66,37 @@ static int field_int(const char *f, size_t len)
     return atoi(buf);
 }
 
+static size_t field_size(const char *f, size_t len)
+{
+    char buf[24];
+
+    snprintf(buf, sizeof buf, "%.*s", (int)(len < 23 ? len : 23), f);
+    return (size_t)strtoull(buf, NULL, 10);
+}
+
+static double field_double(const char *f, size_t len)
+{
+    char buf[24];
+
+    snprintf(buf, sizeof buf, "%.*s", (int)(len < 23 ? len : 23), f);
+    return atof(buf);
+}
+
+/* Decodes `line` into `rec` if it is `test`'s record; otherwise adds the
+ * output it accounts for to rec->output_offset. */
 static int record_decode(const char *line, size_t len, const char *test, struct test_record *rec)
 {
-    const char *f[11];
-    size_t fl[11];
-    int n = split_fields(line, len, f, fl, 11);
+    const char *f[13];
+    size_t fl[13];
+    int n = split_fields(line, len, f, fl, 13);
 
     if (n < 10 || fl[0] != 1 || f[0][0] != 'T')
         return 0;
-    if (fl[1] != strlen(test) || strncmp(f[1], test, fl[1]) != 0)
+    if (fl[1] != strlen(test) || strncmp(f[1], test, fl[1]) != 0) {
+        if (n == 13)
+            rec->output_offset += field_size(f[12], fl[12]);
         return 0;
+    }
     rec->found = 1;
     rec->completed = field_int(f[2], fl[2]);
     rec->failed = field_int(f[3], fl[3]) != 0;
@@ -85,7 +106,9 @@ static int record_decode(const char *line, size_t len, const char *test, struct 
     rec->timed_out = field_int(f[7], fl[7]);
     rec->message = unescape(f[8], fl[8]);
     rec->step = unescape(f[9], fl[9]);
-    rec->note = n == 11 ? unescape(f[10], fl[10]) : xstrdup("");
+    rec->note = n >= 11 ? unescape(f[10], fl[10]) : xstrdup("");
+    rec->seconds = n == 13 ? field_double(f[11], fl[11]) : -1;
+    rec->output_bytes = n == 13 ? field_size(f[12], fl[12]) : 0;
     return 1;
 }
 
@@ -187,6 +210,25 @@ static void score_missing(struct test_outcome *out, const struct job_result *res
                           res->exit_code));
 }
 
+/* The test's own part of the job's output: what its record accounts for,
+ * or, without a record (the runner died in it), everything the records
+ * before it do not. An older runner's records account for nothing: then
+ * the whole output. Cut when the job's capture was cut inside that part. */
+static void take_output(struct test_outcome *out, const struct test_record *rec,
+                        const struct job_result *res)
+{
+    const char *all = res->output.data ? res->output.data : "";
+    size_t start = rec->output_offset < res->output.len ? rec->output_offset : res->output.len;
+    size_t len = res->output.len - start;
+    int whole = rec->found && rec->seconds >= 0;
+
+    if (whole && rec->output_bytes < len)
+        len = rec->output_bytes;
+    free(out->output);
+    out->output = xstrndup(all + start, len);
+    out->output_cut = res->output_dropped > 0 && (!whole || start + rec->output_bytes > res->output.len);
+}
+
 void score_test(struct test_outcome *out, const struct job_result *res, double timeout)
 {
     struct test_record rec = record_find(res->records.data, out->test);
@@ -197,6 +239,8 @@ void score_test(struct test_outcome *out, const struct job_result *res, double t
         score_missing(out, res, timeout);
     free(out->note);
     out->note = xstrdup(rec.found ? rec.note : "");
+    free(out->step);
+    out->step = xstrdup(rec.found ? rec.step : "");
     record_clear(&rec);
     if (out->status != ST_PASS && res->output_dropped) {
         char *longer = xasprintf("%s (output cut at %zu KiB)", out->message, res->output.len / 1024);
@@ -204,10 +248,8 @@ void score_test(struct test_outcome *out, const struct job_result *res, double t
         free(out->message);
         out->message = longer;
     }
-    free(out->output);
-    out->output = xstrndup(res->output.data ? res->output.data : "", res->output.len);
-    out->output_cut = res->output_dropped > 0;
-    out->wall = res->wall;
+    take_output(out, &rec, res);
+    out->wall = rec.found && rec.seconds >= 0 ? rec.seconds : res->wall;
 }
 
 /* ---- rows and totals ------------------------------------------------------------ */
@@ -243,6 +285,23 @@ static void score_row(struct row_grade *r)
     gather_notes(r);
 }
 
+/* Code that does not compile fails every row and every test alike, for
+ * one reason the report gives once. */
+static void not_compiled(struct row_grade *r)
+{
+    static const char why[] = "not graded: the submission does not compile";
+
+    r->status = ST_FAIL;
+    r->points = 0;
+    free(r->message);
+    r->message = xstrdup(why);
+    for (size_t t = 0; t < r->ntests; t++) {
+        r->tests[t].status = ST_FAIL;
+        free(r->tests[t].message);
+        r->tests[t].message = xstrdup(why);
+    }
+}
+
 void score_grade(struct grade *g, int forbidden_penalty)
 {
     g->score = g->bonus_score = 0;
@@ -251,6 +310,8 @@ void score_grade(struct grade *g, int forbidden_penalty)
 
         if (g->compile_ok)
             score_row(r);
+        else
+            not_compiled(r);
         if (r->row->bonus)
             g->bonus_score += r->points;
         else

@@ -21,11 +21,16 @@ struct test_record {
     char *message;
     char *step;
     char *note; /* what the test saw that another row grades; "" if none */
+    double seconds; /* the test's wall time; < 0 when the record has none */
+    size_t output_bytes;  /* what the test printed (tests/runner.c) */
+    size_t output_offset; /* where that starts in the job's output: the
+                             output_bytes of the records before it */
 };
 
 /* Finds `test`'s record in the runner's output. The caller frees the
  * strings with record_clear(). A record without the note field (an older
- * runner) has an empty note. */
+ * runner) has an empty note; one without seconds and output_bytes, seconds
+ * -1. Not found, output_offset is where unattributed output starts. */
 struct test_record record_find(const char *records, const char *test);
 void record_clear(struct test_record *rec);
 

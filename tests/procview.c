@@ -208,6 +208,32 @@ static uintptr_t uncovered_run(const struct mm_snapshot *b, uintptr_t from, uint
     return stop - from;
 }
 
+/* "rw-s" as a student reads it: "read-write, shared". */
+static const char *perms_words(const char *perms)
+{
+    static char words[64];
+    int r = perms[0] == 'r', w = perms[1] == 'w', x = perms[2] == 'x';
+
+    snprintf(words, sizeof words, "%s%s, %s", !r && !w ? "no access" : r && w ? "read-write" : r ? "read-only" : "write-only",
+             x ? ", executable" : "", perms[3] == 's' ? "shared" : "private");
+    return words;
+}
+
+/* A mapped file whose name was removed ends "(deleted)" in maps. */
+static const char *path_words(const char *path)
+{
+    static char words[300];
+    const char *mark = " (deleted)";
+    size_t len = strlen(path);
+    size_t mlen = strlen(mark);
+
+    if (len > mlen && strcmp(path + len - mlen, mark) == 0)
+        snprintf(words, sizeof words, "%.*s, whose name was removed", (int)(len - mlen), path);
+    else
+        snprintf(words, sizeof words, "%s", path);
+    return words;
+}
+
 static int map_leak(const struct mm_snapshot *b, const struct mm_snapshot *a,
                     const char *when, char *msg, size_t cap)
 {
@@ -225,7 +251,8 @@ static int map_leak(const struct mm_snapshot *b, const struct mm_snapshot *a,
         snprintf(msg, cap,
                  "mapping leak: %lu page(s) at %#lx (%s%s%s) are still mapped %s",
                  (unsigned long)(uncovered_run(b, from, r->end) / (uintptr_t)page),
-                 (unsigned long)from, r->perms, r->path[0] ? ", " : "", r->path, when);
+                 (unsigned long)from, perms_words(r->perms), r->path[0] ? ", " : "",
+                 path_words(r->path), when);
         return 1;
     }
     return 0;

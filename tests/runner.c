@@ -26,8 +26,13 @@
  *
  * Record (tab-separated, '\t' '\n' '\\' escaped; graders/score.c reads it):
  *   T suite/name completed failed crashed signal exit_code timed_out message step note
+ *     seconds output_bytes
  * `note`: what the test saw that another row grades ("also seen: ..."),
  * shown with the row's verdict but never deciding it; "" when none.
+ * `seconds`: the test's wall time. `output_bytes`: how much the test (and
+ * the drivers it started) printed. Each test prints into a pipe of its
+ * own, which the runner copies to its stdout in test order and counts, so
+ * the grader can give each test its own part of the job's output.
  */
 #define _GNU_SOURCE
 #include <errno.h>
@@ -182,13 +187,55 @@ static void run_body(const struct mm_test *t)
 
 /* ---- the runner's side ------------------------------------------------------ */
 
-static int wait_with_timeout(pid_t pid, double timeout, int *timed_out)
+static double now(void)
+{
+    struct timespec ts;
+
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Copies what is waiting in the test's output pipe to stdout; returns 0
+ * once the pipe is empty for now or closed. */
+static int copy_output(int fd, size_t *bytes)
+{
+    char buf[16384];
+    ssize_t n = read(fd, buf, sizeof buf);
+
+    if (n <= 0)
+        return 0;
+    *bytes += (size_t)n;
+    /* The grader reads and caps this; a short write only loses output. */
+    if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+        clearerr(stdout);
+    return 1;
+}
+
+/* Waits for the test process, at most `timeout` seconds, copying its
+ * output meanwhile: a test that prints more than a pipe holds must not
+ * block on it. */
+static int wait_with_timeout(pid_t pid, double timeout, int out, size_t *bytes, int *timed_out)
 {
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
-    struct pollfd p = {pidfd, POLLIN, 0};
+    struct pollfd p[2] = {{pidfd, POLLIN, 0}, {out, POLLIN, 0}};
+    double deadline = now() + timeout;
     int status = 0;
 
-    *timed_out = pidfd >= 0 && poll(&p, 1, (int)(timeout * 1000)) == 0;
+    *timed_out = 0;
+    while (pidfd >= 0) {
+        double left = deadline - now();
+
+        if (left <= 0) {
+            *timed_out = 1;
+            break;
+        }
+        if (poll(p, p[1].fd >= 0 ? 2 : 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+            break;
+        if (p[0].revents)
+            break;
+        if (p[1].revents && !copy_output(out, bytes))
+            p[1].fd = -1; /* closed by every writer: only the process is left to wait for */
+    }
     if (*timed_out) {
         kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
@@ -200,6 +247,12 @@ static int wait_with_timeout(pid_t pid, double timeout, int *timed_out)
     /* What the test process left running in its group (its children, a
      * driver that was not attached yet) ends with it. */
     kill(-pid, SIGKILL);
+    /* What it printed before it ended; a writer that escaped the group
+     * cannot hold the runner: the pipe is read without waiting. */
+    fcntl(out, F_SETFL, O_NONBLOCK);
+    while (copy_output(out, bytes)) {
+    }
+    fflush(stdout);
     return status;
 }
 
@@ -217,7 +270,8 @@ static void put_escaped(FILE *out, const char *s)
     }
 }
 
-static void put_record(FILE *out, const struct mm_test *t, int status, int timed_out)
+static void put_record(FILE *out, const struct mm_test *t, int status, int timed_out, double seconds,
+                       size_t bytes)
 {
     const struct outcome *o = g_out;
     int crashed = o->crashed || (WIFSIGNALED(status) && !timed_out);
@@ -230,7 +284,7 @@ static void put_record(FILE *out, const struct mm_test *t, int status, int timed
     put_escaped(out, o->step);
     fputc('\t', out);
     put_escaped(out, o->note);
-    fputc('\n', out);
+    fprintf(out, "\t%.3f\t%zu\n", seconds, bytes);
     fflush(out);
 }
 
@@ -258,24 +312,47 @@ static void put_line(const struct mm_test *t, int status, int timed_out)
     fflush(stdout);
 }
 
+/* The test process prints into `out` (stdout and stderr), and so do the
+ * drivers it starts. */
+static void run_test_process(const struct mm_test *t, int out)
+{
+    if (dup2(out, STDOUT_FILENO) < 0 || dup2(out, STDERR_FILENO) < 0)
+        _exit(126);
+    close(out);
+    run_body(t);
+}
+
 static int run_one(const struct mm_test *t, double timeout, FILE *records)
 {
+    double start = now();
+    size_t bytes = 0;
     int timed_out;
     int status;
+    int out[2];
     pid_t pid;
 
     memset(g_out, 0, sizeof *g_out);
     fflush(NULL);
+    if (pipe2(out, O_CLOEXEC) != 0) {
+        perror("checker: pipe");
+        return 0;
+    }
     pid = fork();
     if (pid < 0) {
         perror("checker: fork");
+        close(out[0]);
+        close(out[1]);
         return 0;
     }
-    if (pid == 0)
-        run_body(t);
-    status = wait_with_timeout(pid, timeout, &timed_out);
+    if (pid == 0) {
+        close(out[0]);
+        run_test_process(t, out[1]);
+    }
+    close(out[1]);
+    status = wait_with_timeout(pid, timeout, out[0], &bytes, &timed_out);
+    close(out[0]);
     if (records)
-        put_record(records, t, status, timed_out);
+        put_record(records, t, status, timed_out, now() - start, bytes);
     else
         put_line(t, status, timed_out);
     return g_out->completed && !g_out->failed && !timed_out && !WIFSIGNALED(status)

@@ -42,8 +42,9 @@ rows=$(grep -c '^  - id:' config.yaml)
 rows_all() { # rows_all NAME VERDICT: every row (bonus included) has VERDICT
     [ "$(awk '$1 ~ /^[0-9]+$/ && $5 == "'"$2"'"' "$out/$1.txt" | wc -l)" -eq "$rows" ]
 }
-rows_explained() { # every row failed with a reason after the verdict
-    [ "$(awk '$1 ~ /^[0-9]+$/ && $5 != "OK" && NF > 5' "$out/$1.txt" | wc -l)" -eq "$rows" ]
+rows_explained() { # every row failed, with its reason on the next (indented) line
+    [ "$(awk 'failed && /^       [^ ]/ { n++ } { failed = $1 ~ /^[0-9]+$/ && $5 != "OK" }
+              END { print n + 0 }' "$out/$1.txt")" -eq "$rows" ]
 }
 
 grade reference reference
@@ -150,6 +151,58 @@ multi_ok() {
         [ "$(grep -o '"submission": "[a-z]*"' "$out/multi.txt" | tr '\n' ' ')" = '"submission": "reference" "submission": "student" ' ]
 }
 check "several submissions give a JSON array in argument order" multi_ok
+
+# Debugging one row: --row, --test, --verbose, and the rerun line.
+mkdir "$out/noclose" && cp reference/memory_mapper.h reference/memory_mapper.c "$out/noclose/"
+patch -s -p1 -d "$out/noclose" <"$(ls reference/mutants/*-unmap-no-close.patch)"
+grade onerow "$out/noclose" --row unmap_cleanup
+check "--row grades that row only" [ "$(grep -c '^ *[0-9][0-9]*  ' "$out/onerow.txt")" -eq 1 ]
+check "... and the score says it is partial" \
+    grep -q "^Score: 0/5 (partial: only the rows or tests asked for; the whole table is worth 100)" "$out/onerow.txt"
+check "... the reason is on its own line, with no scratch folder or address" \
+    sh -c "grep -A1 '^  1  unmap_cleanup' '$out/onerow.txt' | tail -1 | grep -q '^       unmap_cleanup/' &&
+           ! grep -q 'mm-test-\|0x[0-9a-f]\{8\}' '$out/onerow.txt'"
+check "... and ends with the command that reruns that test alone" \
+    grep -q "rerun it alone: $moulinette --test unmap_cleanup/[a-z_]* --verbose" "$out/onerow.txt"
+rerun=$(sed -n 's/^ *rerun it alone: //p' "$out/onerow.txt" | head -1)
+rerun_tail=$(awk '/rerun it alone:/ { getline nxt; if (nxt ~ /^       [^ ]/ && nxt !~ /^       [a-z_]+\//) print nxt }' "$out/onerow.txt" | sed 's/^ *//')
+$rerun $rerun_tail >"$out/rerun.txt" 2>&1
+check "the rerun command grades that one test, with its details" \
+    sh -c "grep -q '^Score: 0/5 (partial' '$out/rerun.txt' && grep -q '^       KO      unmap_cleanup/' '$out/rerun.txt' &&
+           [ \$(grep -c '^       \(OK\|KO\) ' '$out/rerun.txt') -eq 1 ]"
+grade verbose reference --test map_file_read/small_file --test error_handling/missing_path --verbose
+check "--verbose shows each test's verdict and time, and its last step" \
+    sh -c "grep -q '^       OK      map_file_read/small_file ([0-9.]* s)' '$out/verbose.txt' &&
+           grep -q '^             last step: ' '$out/verbose.txt'"
+check "--test on a test that does not exist is a usage error" \
+    sh -c "'$moulinette' --test map_file_read/nope reference >/dev/null 2>'$out/nope.err'; [ \$? -eq 2 ] &&
+           grep -q 'no test \"map_file_read/nope\"' '$out/nope.err'"
+check "make grade ROW=... passes the row" \
+    sh -c "make -s grade STUDENT=reference ROW=protect_rdonly 2>&1 | grep -q '^Score: 5/5 (partial'"
+"$moulinette" --format json --row map_file_read reference/variants/debug-prints >"$out/own.json" 2>&1
+own_output() {
+    "$json_check" "$out/own.json" >/dev/null &&
+        [ "$(grep -o '"output": "\[memory_mapper\] map_file' "$out/own.json" | wc -l)" -ge 1 ] &&
+        grep -q '"seconds": 0\.0' "$out/own.json"
+}
+check "JSON: each test has its own output and time" own_output
+
+# Hidden rows and tests: graded, and kept from a report published to students.
+hidden=".e2e-hidden-$$.yaml"
+trap 'rm -rf "$out" "$hidden"' EXIT
+sed -e '/^  - id: error_handling$/a\    visibility: hidden' \
+    -e '/^  - id: unmap_cleanup$/a\    hidden_tests: [unmap_cleanup/file_mappings]' config.yaml >"$hidden"
+grade hidden_all "$out/noclose" --config "$hidden" --no-bonus
+grade hidden_pub "$out/noclose" --config "$hidden" --no-bonus --for-students
+check "a hidden test still counts for the instructor" \
+    sh -c "grep -q '^Score: 95/100' '$out/hidden_all.txt' && grep -q 'unmap_cleanup/file_mappings: ' '$out/hidden_all.txt'"
+check "--for-students keeps the points and hides the hidden test's reason" \
+    sh -c "grep -q '^Score: 95/100' '$out/hidden_pub.txt' && grep -q 'graded by a hidden test' '$out/hidden_pub.txt' &&
+           ! grep -q 'file_mappings' '$out/hidden_pub.txt'"
+"$moulinette" --config "$hidden" --no-bonus --for-students --format json "$out/noclose" >"$out/hidden.json" 2>&1
+check "the JSON report carries each row's and test's visibility" \
+    sh -c "grep -q '\"id\": \"error_handling\".*\"visibility\": \"hidden\"' '$out/hidden.json' &&
+           grep -q '\"test\": \"unmap_cleanup/file_mappings\", \"visibility\": \"hidden\", \"status\": \"fail\", \"message\": \"graded by a hidden test' '$out/hidden.json'"
 
 echo
 if [ "$failures" -ne 0 ]; then

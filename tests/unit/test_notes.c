@@ -38,7 +38,7 @@ static struct grade *noted_grade(enum status st, const char *note_a, const char 
         const char *note = t == 0 ? note_a : note_b;
 
         r->tests[t] = (struct test_outcome){test_names[t], ST_PASS, xstrdup(""), xstrdup(""), 0, 0,
-                                            xstrdup(note)};
+                                            xstrdup(note), NULL};
         if (*note)
             sl_pushf(&r->notes, "%s: %s", test_names[t], note);
     }
@@ -61,7 +61,7 @@ Test(notes, text_shows_first_note_of_a_passing_row)
     struct grade *g = noted_grade(ST_PASS, "also seen: fd leak, see row unmap_cleanup", "");
     char *text = report(&report_text, g);
 
-    cr_assert(strstr(text, "10/10   OK       row/a: also seen: fd leak, see row unmap_cleanup\n"), "%s", text);
+    cr_assert(strstr(text, "10/10   OK\n       note: row/a: also seen: fd leak, see row unmap_cleanup\n"), "%s", text);
     cr_assert(!strstr(text, "KO"), "%s", text);
     free(text);
     grade_free(g);
@@ -84,7 +84,7 @@ Test(notes, text_failing_row_shows_its_reason)
     struct grade *g = noted_grade(ST_FAIL, "also seen: one", "");
     char *text = report(&report_text, g);
 
-    cr_assert(strstr(text, "KO       row/a: broken"), "%s", text);
+    cr_assert(strstr(text, "KO\n       row/a: broken\n"), "%s", text);
     cr_assert(!strstr(text, "also seen"), "%s", text);
     free(text);
     grade_free(g);
@@ -96,9 +96,9 @@ Test(notes, json_lists_row_and_test_notes)
     char *json = report(&report_json, g);
 
     cr_assert(strstr(json, "\"notes\": [\"row/a: also seen: one\"]"), "%s", json);
-    cr_assert(strstr(json, "\"test\": \"row/a\", \"status\": \"pass\", \"message\": \"\", \"note\": \"also seen: one\""),
+    cr_assert(strstr(json, "\"test\": \"row/a\", \"visibility\": \"visible\", \"status\": \"pass\", \"message\": \"\", \"note\": \"also seen: one\""),
               "%s", json);
-    cr_assert(strstr(json, "\"test\": \"row/b\", \"status\": \"pass\", \"message\": \"\", \"note\": \"\""), "%s",
+    cr_assert(strstr(json, "\"test\": \"row/b\", \"visibility\": \"visible\", \"status\": \"pass\", \"message\": \"\", \"note\": \"\""), "%s",
               json);
     free(json);
     grade_free(g);

@@ -10,7 +10,7 @@
 
 static struct test_outcome outcome(const char *test)
 {
-    return (struct test_outcome){test, ST_ERROR, NULL, NULL, 0, 0, NULL};
+    return (struct test_outcome){test, ST_ERROR, NULL, NULL, 0, 0, NULL, NULL};
 }
 
 /* A job result whose record line is `record` ("" for none). */
