@@ -28,7 +28,7 @@ CHECK_OBJ   := $(CHECK_SRC:tests/%.c=$(BUILD)/tests/%.o)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_OBJ    := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
-.PHONY: all grade test unit e2e mutants hostile bench clean deps check-asan fuzz fuzz-build
+.PHONY: all grade test unit e2e mutants hostile bench clean deps check-asan fuzz fuzz-build container stress
 
 all: $(BUILD)/moulinette $(BUILD)/tests/checker $(BUILD)/tests/driver.o
 
@@ -94,7 +94,16 @@ mutants: all $(BUILD)/mutation-check
 hostile: all
 	tests/hostile/run.sh
 
-test: unit e2e mutants hostile
+# The grader where namespaces are forbidden (a container without
+# CAP_SYS_ADMIN, Docker's seccomp profile): tests/container/run.sh.
+$(BUILD)/no-unshare: tests/container/no_unshare.c
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) -D_GNU_SOURCE $< -o $@
+
+container: all $(BUILD)/json-check $(BUILD)/no-unshare
+	tests/container/run.sh
+
+test: unit e2e mutants hostile container
 
 # The bonus ring against a pipe between two processes (bench/ring_bench.c).
 $(BUILD)/ring_bench: bench/ring_bench.c reference/memory_mapper.c reference/memory_mapper.h | $(DEPS)

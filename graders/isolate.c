@@ -145,16 +145,19 @@ static int drop_privileges(void)
     return setuid(SANDBOX_UID);
 }
 
-static int enter_namespaces(const struct isolation *iso)
+/* On failure, *step says which step failed (the probe reports it). */
+static int enter_namespaces(const struct isolation *iso, enum ns_step *step)
 {
     uid_t uid = getuid();
     gid_t gid = getgid();
     char map[64];
 
+    *step = NS_STEP_UNSHARE;
     if (!iso->user_ns)
         return unshare(NS_FLAGS);
     if (unshare(NS_FLAGS | CLONE_NEWUSER) < 0)
         return -1;
+    *step = NS_STEP_ID_MAP;
     /* Inside, the user is nobody: never uid 0, which would keep every
      * capability in the namespace across exec (even when the grader is
      * itself the mapped root of a user namespace), and with it the right
@@ -383,16 +386,22 @@ static int reopen_writable(const struct isolation *iso, const char *cwd, int sea
     return 0;
 }
 
+/* On failure, *step says which step failed. Making "/" private fails
+ * with EINVAL where "/" is not a mount point: in a chroot. */
 static int setup_mounts(const struct isolation *iso, const struct sandbox_limits *l,
-                        const char *cwd, int sealed)
+                        const char *cwd, int sealed, enum ns_step *step)
 {
     int cwd_fd = open(".", O_PATH | O_DIRECTORY | O_CLOEXEC);
     int failed;
 
+    *step = NS_STEP_MOUNTS;
     if (cwd_fd < 0)
         return -1;
-    failed = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 || hide_paths(iso) < 0
-             || cover_shared(iso, l) < 0 || keep_cwd(cwd, cwd_fd) < 0;
+    failed = mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0;
+    if (failed)
+        *step = NS_STEP_MOUNT_ROOT;
+    failed = failed || hide_paths(iso) < 0 || cover_shared(iso, l) < 0
+             || keep_cwd(cwd, cwd_fd) < 0;
     close(cwd_fd);
     if (failed)
         return -1;
@@ -528,6 +537,7 @@ void isolate_run_child(const struct job *job, const struct isolation *iso, const
 {
     pid_t init;
     int status;
+    enum ns_step step;
 
     if (setsid() < 0 || prctl(PR_SET_PDEATHSIG, SIGKILL) < 0)
         fail(fds->err, "setsid");
@@ -539,10 +549,10 @@ void isolate_run_child(const struct job *job, const struct isolation *iso, const
         fail(fds->err, "chdir to the scratch directory");
     if (!iso->namespaces)
         exec_command(job, iso, fds->err);
-    if (enter_namespaces(iso) < 0)
-        fail(fds->err, "unshare");
+    if (enter_namespaces(iso, &step) < 0)
+        fail(fds->err, step == NS_STEP_UNSHARE ? "unshare" : "writing the uid/gid map");
     if (setup_mounts(iso, &job->limits, job->cwd,
-                     job->cwd && sl_contains(&iso->sealed, job->cwd)) < 0)
+                     job->cwd && sl_contains(&iso->sealed, job->cwd), &step) < 0)
         fail(fds->err, "setting up the job's mounts");
     init = fork();
     if (init < 0)
@@ -657,28 +667,65 @@ void isolate_cgroup_close(const struct isolation *iso, char *name)
 
 /* ---- probing ------------------------------------------------------------------------- */
 
-/* A job's whole set-up, with nothing to run. */
-static int probe_namespaces(const struct isolation *found)
+/* What a failed step of the probe tells the grader. */
+struct probe_failure {
+    int step;
+    int err;
+};
+
+static void probe_failed(int fd, enum ns_step step) __attribute__((noreturn));
+
+static void probe_failed(int fd, enum ns_step step)
+{
+    struct probe_failure f = {(int)step, errno};
+
+    (void)!write(fd, &f, sizeof f);
+    _exit(1);
+}
+
+/* A job's whole set-up, with nothing to run. Where it fails, the step and
+ * its errno come back through a pipe (iso->ns_step, iso->ns_errno): the
+ * message must name the real cause, which only they tell apart (no user
+ * namespaces for a user, no CAP_SYS_ADMIN or a seccomp filter in a
+ * container, a chroot's "/" that is no mount point). */
+static int probe_namespaces(struct isolation *found)
 {
     struct isolation iso = *found;
     struct sandbox_limits l = {1, 64, 1, 8, 1};
-    pid_t pid = fork();
+    struct probe_failure f = {NS_STEP_FORK, 0};
+    int fds[2];
+    pid_t pid;
     int status;
+    int ok;
 
-    if (pid < 0)
+    if (pipe2(fds, O_CLOEXEC) < 0)
         return 0;
+    pid = fork();
     if (pid == 0) {
+        enum ns_step step;
         pid_t init;
 
-        if (enter_namespaces(&iso) < 0 || setup_mounts(&iso, &l, NULL, 0) < 0)
-            _exit(1);
+        close(fds[0]);
+        if (enter_namespaces(&iso, &step) < 0 || setup_mounts(&iso, &l, NULL, 0, &step) < 0)
+            probe_failed(fds[1], step);
         init = fork();
+        if (init < 0)
+            probe_failed(fds[1], NS_STEP_FORK);
+        if (init == 0 && mount_proc() < 0)
+            probe_failed(fds[1], NS_STEP_PROC);
         if (init == 0)
-            _exit(mount_proc() < 0);
-        _exit(init < 0 || waitpid(init, &status, 0) < 0 || !WIFEXITED(status)
-              || WEXITSTATUS(status) != 0);
+            _exit(0);
+        _exit(waitpid(init, &status, 0) < 0 || !WIFEXITED(status) || WEXITSTATUS(status) != 0);
     }
-    return waitpid(pid, &status, 0) == pid && WIFEXITED(status) && WEXITSTATUS(status) == 0;
+    close(fds[1]);
+    ok = pid > 0 && waitpid(pid, &status, 0) == pid && WIFEXITED(status)
+         && WEXITSTATUS(status) == 0;
+    if (!ok && read(fds[0], &f, sizeof f) != (ssize_t)sizeof f)
+        f = (struct probe_failure){NS_STEP_FORK, pid < 0 ? errno : 0};
+    close(fds[0]);
+    found->ns_step = ok ? NS_STEP_NONE : (enum ns_step)f.step;
+    found->ns_errno = ok ? 0 : f.err;
+    return ok;
 }
 
 /* The grader's own cgroup for `controller` (v1) or its unified one (v2),
@@ -894,12 +941,87 @@ static void find_shared_dirs(struct strlist *shared)
     }
 }
 
+/* Whether "/" is a mount point, from /proc/self/mountinfo: in a chroot it
+ * is not (only the mounts under the new root are listed), and a mount
+ * namespace cannot be made private there. -1 when /proc is not there. */
+static int root_is_mount_point(void)
+{
+    char *text = read_file("/proc/self/mountinfo", NULL);
+    char point[4096];
+    int found = 0;
+
+    if (!text)
+        return -1;
+    for (char *line = text; *line && !found;) {
+        char *end = strchr(line, '\n');
+
+        if (end)
+            *end = '\0';
+        found = mountinfo_point(line, point, sizeof point) == 0 && strcmp(point, "/") == 0;
+        line = end ? end + 1 : line + strlen(line);
+    }
+    free(text);
+    return found;
+}
+
+/* The `container` variable of pid 1's environment (systemd's convention:
+ * podman, lxc, systemd-nspawn set it) or of our own (podman). */
+static int container_from_environ(char *name, size_t cap)
+{
+    size_t len = 0;
+    char *env = read_file("/proc/1/environ", &len);
+    const char *own = getenv("container");
+    int found = 0;
+
+    for (size_t i = 0; env && i < len && !found; i += strlen(env + i) + 1)
+        if (strncmp(env + i, "container=", 10) == 0 && env[i + 10]) {
+            snprintf(name, cap, "%s", env + i + 10);
+            found = 1;
+        }
+    free(env);
+    if (!found && own && *own) {
+        snprintf(name, cap, "%s", own);
+        found = 1;
+    }
+    return found;
+}
+
+/* Which container, if any, the grader runs in: Docker's and podman's
+ * marker files, the `container` variable, or a runtime's name in our
+ * cgroup path (cgroup v1, or v2 without a cgroup namespace). Only the
+ * messages use it: what the sandbox does depends on what the probe could
+ * do, never on this guess. */
+static void detect_container(char *name, size_t cap)
+{
+    static const char *const runtimes[] = {"docker", "kubepods", "containerd", "lxc", "libpod"};
+    char *cgroups;
+
+    name[0] = '\0';
+    if (access("/.dockerenv", F_OK) == 0) {
+        snprintf(name, cap, "docker");
+        return;
+    }
+    if (access("/run/.containerenv", F_OK) == 0) {
+        snprintf(name, cap, "podman");
+        return;
+    }
+    if (container_from_environ(name, cap))
+        return;
+    cgroups = read_file("/proc/self/cgroup", NULL);
+    for (size_t i = 0; cgroups && i < sizeof runtimes / sizeof runtimes[0] && !name[0]; i++)
+        if (strstr(cgroups, runtimes[i]))
+            snprintf(name, cap, "%s", strcmp(runtimes[i], "libpod") == 0 ? "podman" : runtimes[i]);
+    free(cgroups);
+}
+
 void isolate_probe(struct isolation *iso)
 {
     make_id(iso);
     iso->user_ns = !sandbox_privileged();
     find_shared_dirs(&iso->shared);
     iso->namespaces = probe_namespaces(iso);
+    iso->root_mounted = root_is_mount_point();
+    detect_container(iso->container, sizeof iso->container);
     iso->cgroups = sandbox_privileged() && probe_cgroups(iso);
     if (iso->cgroups) {
         sweep_cgroups(iso);
@@ -908,14 +1030,131 @@ void isolate_probe(struct isolation *iso)
     }
 }
 
-char *isolate_describe(const struct isolation *iso)
+/* The first line of a sysctl file as a number, or -1. */
+static long sysctl_value(const char *path)
 {
-    if (iso->namespaces && iso->cgroups)
+    char *text = read_file(path, NULL);
+    long value = text && *text ? strtol(text, NULL, 10) : -1;
+
+    free(text);
+    return value;
+}
+
+/* Why an unprivileged user namespace was refused, from the knobs that
+ * refuse them (Ubuntu 23.10+'s AppArmor switch, Debian's older patch, the
+ * namespace count), else the errno. */
+static void userns_refusal(const struct isolation *iso, char *why, size_t cap)
+{
+    if (iso->root_mounted == 0)
+        snprintf(why, cap, "not root, inside a chroot, where the kernel refuses user namespaces");
+    else if (sysctl_value("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == 1)
+        snprintf(why, cap, "not root, and AppArmor restricts unprivileged user namespaces "
+                           "(kernel.apparmor_restrict_unprivileged_userns=1)");
+    else if (sysctl_value("/proc/sys/kernel/unprivileged_userns_clone") == 0)
+        snprintf(why, cap, "not root, and unprivileged user namespaces are off "
+                           "(kernel.unprivileged_userns_clone=0)");
+    else if (sysctl_value("/proc/sys/user/max_user_namespaces") == 0)
+        snprintf(why, cap, "not root, and user namespaces are off (user.max_user_namespaces=0)");
+    else if (iso->container[0])
+        snprintf(why, cap, "not root, in a container (%s) that refuses user namespaces (unshare: %s)",
+                 iso->container, strerror(iso->ns_errno));
+    else
+        snprintf(why, cap, "not root, and this machine refuses unprivileged user namespaces "
+                           "(unshare: %s)", strerror(iso->ns_errno));
+}
+
+/* The cause of a failed probe, in words: the step that failed, its errno,
+ * and what they mean where the grader runs. */
+static void ns_cause(const struct isolation *iso, char *why, size_t cap)
+{
+    const char *err = strerror(iso->ns_errno);
+    const char *where = iso->container[0] ? iso->container : "container";
+
+    switch (iso->ns_step) {
+    case NS_STEP_UNSHARE:
+        if (iso->user_ns)
+            userns_refusal(iso, why, cap);
+        else if (iso->ns_errno == EPERM)
+            snprintf(why, cap, "root, but %s%s%s%s forbids creating namespaces (unshare: %s: no "
+                               "CAP_SYS_ADMIN, or a seccomp filter)",
+                     iso->container[0] ? "this container" : "this process (as in a container)",
+                     iso->container[0] ? " (" : "", iso->container,
+                     iso->container[0] ? ")" : "",
+                     err);
+        else
+            snprintf(why, cap, "root, but unshare fails (%s)", err);
+        break;
+    case NS_STEP_ID_MAP:
+        snprintf(why, cap, "the user namespace's uid map was refused (%s)", err);
+        break;
+    case NS_STEP_MOUNT_ROOT:
+        if (iso->root_mounted == 0 || iso->ns_errno == EINVAL)
+            snprintf(why, cap, "/ is not a mount point (a chroot?), so a job's mount namespace "
+                               "cannot be made private (mount /: %s)", err);
+        else
+            snprintf(why, cap, "a job's mount namespace cannot be made private (mount /: %s)",
+                     err);
+        break;
+    case NS_STEP_MOUNTS:
+        snprintf(why, cap, "a job's private /tmp and /dev/shm cannot be mounted (%s%s%s)", err,
+                 iso->container[0] ? ", in a " : "", iso->container[0] ? where : "");
+        break;
+    case NS_STEP_PROC:
+        snprintf(why, cap, "a job's own /proc cannot be mounted (%s%s%s: a masked /proc?)", err,
+                 iso->container[0] ? ", in a " : "", iso->container[0] ? where : "");
+        break;
+    default:
+        snprintf(why, cap, "the namespace probe could not run (%s)", err);
+        break;
+    }
+}
+
+/* What follows from running without namespaces, as who runs the grader.
+ * As root in a container, the container is the outer wall: it must give
+ * what the jobs' namespaces and cgroups would have. */
+static void ns_consequence(const struct isolation *iso, char *what, size_t cap)
+{
+    int root = sandbox_privileged();
+    const char *cg = iso->cgroups ? "" : ", pids and memory limits";
+
+    if (root && (iso->container[0] || iso->ns_step == NS_STEP_UNSHARE))
+        snprintf(what, cap, "jobs keep uid %d, rlimits, sessions and private scratch folders, "
+                            "but share /tmp, /dev/shm and the network: the container must be the "
+                            "outer wall (no network, one submission at a time, nothing uid %d may "
+                            "not read%s; README, Containers)",
+                 SANDBOX_UID, SANDBOX_UID, cg);
+    else if (root)
+        snprintf(what, cap, "jobs keep uid %d, rlimits, sessions and private scratch folders, "
+                            "but share /tmp, /dev/shm and the network; for the full sandbox enter "
+                            "the root with pivot_root in a mount namespace, not chroot (README, "
+                            "Fallback)",
+                 SANDBOX_UID);
+    else
+        snprintf(what, cap, "jobs run as you with sessions, rlimits and private scratch folders "
+                            "only: no private /tmp and /dev/shm, no pid or network isolation "
+                            "(README, Fallback)");
+}
+
+char *isolate_describe(const struct isolation *iso, int quiet_user)
+{
+    char why[256];
+    char what[512];
+
+    if (!iso->namespaces) {
+        ns_cause(iso, why, sizeof why);
+        ns_consequence(iso, what, sizeof what);
+        return xasprintf("sandbox: %s: %s", why, what);
+    }
+    if (iso->cgroups)
         return NULL;
-    if (!iso->namespaces)
-        return xstrdup("sandbox: no namespaces here (not root, no unprivileged user namespaces): "
-                       "no private /tmp and /dev/shm, no pid or network isolation; "
-                       "only sessions, rlimits and scratch directories");
-    return xstrdup("sandbox: no writable pids/memory cgroups here: fork bombs and memory are "
-                   "bounded by rlimits only");
+    /* Cgroups are for root: a user's jobs are bounded by rlimits in their
+     * own pid namespace, which is how a laptop grades. A note, not a fault. */
+    if (!sandbox_privileged())
+        return quiet_user ? NULL
+                          : xstrdup("sandbox: note: pids and memory cgroups are for root; as "
+                                    "a user, each job's processes and memory are bounded by its "
+                                    "rlimits (README, Fallback)");
+    return xstrdup("sandbox: root, but no writable pids/memory cgroups here (/sys/fs/cgroup "
+                   "read-only or without those controllers): fork bombs and memory are bounded "
+                   "by rlimits only");
 }

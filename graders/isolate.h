@@ -18,20 +18,38 @@
  *     nothing of the grader;
  *   - its own network (none) and IPC namespaces.
  * A pids and a memory cgroup bound fork bombs and memory per job, where
- * the machine has them. Without any of this (a student's laptop), the job
- * still runs in its own session with rlimits, and isolate_describe() says
- * which protections are off.
+ * the machine has them. Without any of this (a student's laptop, a
+ * container that forbids unshare, a chroot), the job still runs in its own
+ * session with rlimits, in its private scratch folder, and as root under
+ * uid 65534; isolate_describe() says which protections are off, why (the
+ * step of the probe that failed and its errno, read as its real cause),
+ * and what follows.
  */
 #ifndef MM_ISOLATE_H
 #define MM_ISOLATE_H
 
 #include "sandbox.h"
 
+/* The step of a job's set-up that the probe saw fail. */
+enum ns_step {
+    NS_STEP_NONE,
+    NS_STEP_UNSHARE,    /* unshare(2) itself: EPERM without the right */
+    NS_STEP_ID_MAP,     /* the user namespace's uid/gid map */
+    NS_STEP_MOUNT_ROOT, /* making "/" private: EINVAL where it is no mount point */
+    NS_STEP_MOUNTS,     /* the job's tmpfs and binds */
+    NS_STEP_PROC,       /* the job's own /proc */
+    NS_STEP_FORK,
+};
+
 struct isolation {
     int namespaces;  /* pid, mount, net, ipc namespaces available */
     int user_ns;     /* ... through an unprivileged user namespace */
     int cgroups;     /* pids and memory cgroups usable */
     int cgroup_v2;
+    enum ns_step ns_step; /* without namespaces: the step that failed */
+    int ns_errno;         /* ... and its errno */
+    int root_mounted;     /* "/" is a mount point (0 in a chroot, -1 unknown) */
+    char container[32];   /* "docker", "podman", "lxc"... or "" */
     struct strlist hide;   /* host paths to cover with an empty tmpfs */
     struct strlist shared; /* world-writable directories: a private tmpfs each */
     struct strlist sealed; /* scratch directories jobs get read-only */
@@ -45,8 +63,10 @@ struct isolation {
 /* Finds what this machine allows (forks a probe once). */
 void isolate_probe(struct isolation *iso);
 
-/* One line naming the protections that are off, or NULL if none. */
-char *isolate_describe(const struct isolation *iso);
+/* One line naming the protections that are off, why, and what follows,
+ * or NULL if none. `quiet_user`: leave out what is only expected of a
+ * non-root grader (no cgroups), which is a note, not a fault. */
+char *isolate_describe(const struct isolation *iso, int quiet_user);
 
 /* Descriptors a job's child uses. */
 struct child_fds {

@@ -400,9 +400,21 @@ static void enforce_deadlines(struct sandbox *sb)
     }
 }
 
+static int g_verbose;
+
+void sandbox_set_verbose(int verbose)
+{
+    g_verbose = verbose;
+}
+
 char *sandbox_describe(const struct sandbox *sb)
 {
-    return isolate_describe(&sb->iso);
+    return isolate_describe(&sb->iso, 0);
+}
+
+char *sandbox_notice(const struct sandbox *sb)
+{
+    return isolate_describe(&sb->iso, !g_verbose);
 }
 
 static volatile sig_atomic_t g_stop;

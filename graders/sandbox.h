@@ -81,9 +81,18 @@ void sandbox_hide(struct sandbox *sb, const char *path);
  * namespace. */
 void sandbox_seal(struct sandbox *sb, const char *dir);
 
-/* One line naming the protections that are off on this machine, or NULL
- * (caller frees). */
+/* One line naming every protection that is off on this machine, why and
+ * what follows, or NULL (caller frees): what --sandbox=strict refuses. */
 char *sandbox_describe(const struct sandbox *sb);
+
+/* The line to print before grading (--sandbox=auto), or NULL (caller
+ * frees): sandbox_describe's, less what is only a note for a non-root
+ * grader (no cgroups, where the jobs' namespaces work), which it says only
+ * once sandbox_set_verbose(1) was called. */
+char *sandbox_notice(const struct sandbox *sb);
+
+/* --verbose: sandbox_notice also says what is expected as it is. */
+void sandbox_set_verbose(int verbose);
 
 /* Queues `job`; the caller keeps ownership and must keep it alive until
  * its done() has been called. */
