@@ -103,7 +103,12 @@ $(BUILD)/no-unshare: tests/container/no_unshare.c
 container: all $(BUILD)/json-check $(BUILD)/no-unshare
 	tests/container/run.sh
 
-test: unit e2e mutants hostile container
+test: unit e2e mutants hostile container formats
+
+# Each report format read back by its consumer (tests/formats/run.sh).
+.PHONY: formats
+formats: all
+	tests/formats/run.sh
 
 # The bonus ring against a pipe between two processes (bench/ring_bench.c).
 $(BUILD)/ring_bench: bench/ring_bench.c reference/memory_mapper.c reference/memory_mapper.h | $(DEPS)

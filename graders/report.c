@@ -10,7 +10,8 @@
 
 #include "util.h"
 
-static const struct report_ops *const formats[] = {&report_text, &report_json};
+static const struct report_ops *const formats[] = {&report_text, &report_json, &report_csv,
+                                                   &report_junit, &report_tap, &report_gradescope};
 
 const struct report_ops *report_find(const char *name)
 {

@@ -44,7 +44,12 @@ extern const struct report_ops report_text;
  * grader's command as the user typed it, for the rerun lines. */
 void report_text_verbose(int verbose);
 void report_text_program(const char *program);
+
 extern const struct report_ops report_json;
+extern const struct report_ops report_csv;        /* the gradebook (RFC 4180) */
+extern const struct report_ops report_junit;      /* JUnit XML */
+extern const struct report_ops report_tap;        /* TAP, one point per row */
+extern const struct report_ops report_gradescope; /* Gradescope's results.json */
 
 /* The format called `name`, or NULL. */
 const struct report_ops *report_find(const char *name);
