@@ -106,9 +106,17 @@ container: all $(BUILD)/json-check $(BUILD)/no-unshare
 test: unit e2e mutants hostile container formats
 
 # Each report format read back by its consumer (tests/formats/run.sh).
-.PHONY: formats
+.PHONY: formats gradescope gradescope-test
 formats: all
 	tests/formats/run.sh
+
+# The Gradescope autograder (gradescope/): dist/gradescope-autograder.zip,
+# and its test in a fresh Debian root (root, network to Debian's mirror).
+gradescope:
+	gradescope/build.sh dist/gradescope-autograder.zip
+
+gradescope-test: gradescope
+	tests/gradescope/run.sh
 
 # The bonus ring against a pipe between two processes (bench/ring_bench.c).
 $(BUILD)/ring_bench: bench/ring_bench.c reference/memory_mapper.c reference/memory_mapper.h | $(DEPS)
