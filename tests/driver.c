@@ -2,8 +2,8 @@
  * driver.c - the only test code linked with the submission.
  *
  * It does what the checker asks on descriptor MM_DRIVER_FD (proto.h): call
- * one of the exercise's functions, read a field through the shim, fork, or
- * touch one byte. It decides nothing and reports only what the calls
+ * one of the exercise's functions (or a run of ring calls), read a field
+ * through the shim, fork, or touch one byte. It decides nothing and reports only what the calls
  * returned: the checker verifies the effects from outside. A submission
  * that takes this process over (and it can: this is its process) can only
  * lie in replies, and a lie the checker cannot see through is one that
@@ -211,6 +211,87 @@ static void do_name(const struct mm_request *q)
     reply((int64_t)(uintptr_t)name, 0, name, len);
 }
 
+/* ---- several ring calls in one request (proto.h, MM_OP_RING_BATCH) --------- */
+
+/* The request's shape: n calls whose writes' bytes are exactly the rest of
+ * the payload, and whose results and reads fit in the reply. */
+static int batch_fits(const struct mm_request *q, size_t n)
+{
+    size_t written = 0;
+    size_t read = 0;
+
+    if (n == 0 || n > MM_RING_BATCH_MAX || q->len < n * sizeof(struct mm_ring_call) || q->arg[2] > 8)
+        return 0;
+    for (size_t i = 0; i < n; i++) {
+        struct mm_ring_call c;
+
+        memcpy(&c, g_in + i * sizeof c, sizeof c);
+        if (c.write)
+            written += c.len;
+        else
+            read += c.len;
+    }
+    return written == q->len - n * sizeof(struct mm_ring_call)
+           && n * sizeof(struct mm_ring_result) + read <= sizeof g_out;
+}
+
+/* Whether a call ends the batch: it did not return its len, or it read
+ * bytes that begin with the stop marker. */
+static int batch_stops(const struct mm_request *q, const struct mm_ring_call *c, ssize_t ret,
+                       const unsigned char *bytes)
+{
+    size_t mark = (size_t)q->arg[2];
+
+    if (ret != (ssize_t)c->len)
+        return 1;
+    return !c->write && mark > 0 && c->len >= mark && memcmp(bytes, &q->arg[3], mark) == 0;
+}
+
+/* Results go to the front of g_out, reads after the room kept for n
+ * results; the reads move up to just after the results made before the
+ * reply. */
+static void do_ring_batch(const struct mm_request *q)
+{
+    size_t n = (size_t)q->arg[1];
+    const unsigned char *src = g_in + n * sizeof(struct mm_ring_call);
+    size_t at = n * sizeof(struct mm_ring_result);
+    size_t made = 0;
+    int stop = 0;
+
+    if (!ring_write || !ring_read) {
+        reply(-1, ENOSYS, NULL, 0);
+        return;
+    }
+    if (!batch_fits(q, n)) {
+        reply(-1, EINVAL, NULL, 0);
+        return;
+    }
+    while (made < n && !stop) {
+        struct mm_ring_call c;
+        struct mm_ring_result r = {0, 0, 0};
+        ssize_t ret;
+
+        memcpy(&c, g_in + made * sizeof c, sizeof c);
+        errno = q->err;
+        if (c.write) {
+            ret = ring_write(PTR(q->arg[0]), src, c.len);
+            src += c.len;
+        } else {
+            ret = ring_read(PTR(q->arg[0]), g_out + at, c.len);
+        }
+        r.ret = ret;
+        r.err = errno;
+        memcpy(g_out + made * sizeof r, &r, sizeof r);
+        stop = batch_stops(q, &c, ret, g_out + at);
+        if (!c.write && ret > 0)
+            at += (size_t)ret < c.len ? (size_t)ret : c.len;
+        made++;
+    }
+    memmove(g_out + made * sizeof(struct mm_ring_result), g_out + n * sizeof(struct mm_ring_result),
+            at - n * sizeof(struct mm_ring_result));
+    reply((int64_t)made, 0, g_out, at - (n - made) * sizeof(struct mm_ring_result));
+}
+
 /* ---- touching one byte ------------------------------------------------------- */
 
 static sigjmp_buf g_fault;
@@ -278,6 +359,7 @@ static void serve(const struct mm_request *q, int passed)
     case MM_OP_TOUCH: reply(touch(PTR(q->arg[0]), (int)q->arg[1]), 0, NULL, 0); break;
     case MM_OP_EXIT: _exit((int)q->arg[0]);
     case MM_OP_MUNMAP: reply(munmap(PTR(q->arg[0]), (size_t)q->arg[1]), errno, NULL, 0); break;
+    case MM_OP_RING_BATCH: do_ring_batch(q); break;
     default: reply(-1, EINVAL, NULL, 0); break;
     }
     if (passed >= 0)

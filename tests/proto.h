@@ -57,6 +57,35 @@ enum mm_op {
     MM_OP_TOUCH,    /* arg[0]: address; arg[1]: 1 to write, 0 to read; value 1: faulted */
     MM_OP_EXIT,     /* _exit(arg[0]) */
     MM_OP_MUNMAP,   /* munmap(arg[0], arg[1]): a mapping vanishes behind the submission's back */
+    MM_OP_RING_BATCH, /* several ring_write / ring_read calls on one ring: see below */
+};
+
+/*
+ * MM_OP_RING_BATCH: arg[0] the ring; arg[1] n, the number of calls (at
+ * most MM_RING_BATCH_MAX); arg[2] the length (0 to 8) of a stop marker,
+ * whose bytes are arg[3]'s, in memory order. Payload: struct mm_ring_call
+ * [n], then the bytes of the writes, one after the other. The driver makes
+ * the calls in order and stops after the first one that does not return
+ * its len, or after a read whose bytes begin with the stop marker. Reply:
+ * the number of calls made (-1 with errno when the request is malformed);
+ * payload: struct mm_ring_result for each call made, then the bytes each
+ * read returned (min(ret, len) when ret > 0), one after the other.
+ *
+ * It only saves round trips: one request stands for a loop of single
+ * calls in the checker, which checks every result and every byte itself,
+ * and also where the driver should have stopped (remote.c).
+ */
+#define MM_RING_BATCH_MAX 4096u
+
+struct mm_ring_call {
+    uint32_t write; /* 1: ring_write, 0: ring_read */
+    uint32_t len;
+};
+
+struct mm_ring_result {
+    int64_t ret;
+    int32_t err;
+    uint32_t unused;
 };
 
 /* Request flags: which pointer argument the function receives as NULL. */

@@ -517,3 +517,130 @@ int mm_remote_touch(uintptr_t addr, int write, siginfo_t *seen)
         *seen = g_drv.fault;
     return g_drv.fault.si_signo != 0;
 }
+
+/* ---- several ring calls in one request ---------------------------------------- */
+
+/* The request (calls, then the writes' bytes) and the reply (results, then
+ * the reads' bytes) of one batch. Static: a batch moves up to a MiB. */
+static unsigned char g_batch_in[MM_MAX_PAYLOAD];
+static unsigned char g_batch_out[MM_MAX_PAYLOAD];
+
+size_t mm_ring_batch_fit(const struct mm_ring_op *ops, size_t n)
+{
+    size_t in = 0;
+    size_t out = 0;
+    size_t k = 0;
+
+    for (; k < n && k < MM_RING_BATCH_MAX; k++) {
+        in += sizeof(struct mm_ring_call) + (ops[k].write ? ops[k].len : 0);
+        out += sizeof(struct mm_ring_result) + (ops[k].write ? 0 : ops[k].len);
+        if (in > MM_MAX_PAYLOAD || out > MM_MAX_PAYLOAD)
+            break;
+    }
+    if (k == 0 && n > 0)
+        mm_report_failure("test set-up: a ring call of more bytes than the driver holds");
+    return k;
+}
+
+/* A reply that cannot come from the calls asked for: the submission wrote
+ * on the socket, or answered for the driver. */
+static void batch_nonsense(const char *what) __attribute__((noreturn));
+static void batch_nonsense(const char *what)
+{
+    char msg[512];
+
+    kill(g_drv.pid, SIGKILL);
+    snprintf(msg, sizeof msg,
+             "the process running your code answered a run of ring calls with %s (its replies no "
+             "longer make sense): never write to a descriptor your code did not open",
+             what);
+    mm_report_failure(msg);
+}
+
+/* Whether op `o`, with the bytes it read at `bytes`, ends a batch. */
+static int ends_batch(const struct mm_ring_op *o, const unsigned char *bytes, const void *stop,
+                      size_t stop_len)
+{
+    if (o->ret != (ssize_t)o->len)
+        return 1;
+    return !o->write && stop_len > 0 && o->len >= stop_len && memcmp(bytes, stop, stop_len) == 0;
+}
+
+static size_t batch_request(const struct mm_ring_op *ops, size_t n)
+{
+    size_t at = n * sizeof(struct mm_ring_call);
+
+    for (size_t i = 0; i < n; i++) {
+        struct mm_ring_call c = {(uint32_t)(ops[i].write != 0), (uint32_t)ops[i].len};
+
+        memcpy(g_batch_in + i * sizeof c, &c, sizeof c);
+        if (ops[i].write) {
+            memcpy(g_batch_in + at, ops[i].src, ops[i].len);
+            at += ops[i].len;
+        }
+    }
+    return at;
+}
+
+/* Checks the reply of `made` calls (`got` bytes) and hands each call its
+ * result and bytes. */
+static void batch_results(struct mm_ring_op *ops, size_t n, size_t made, size_t got,
+                          const void *stop, size_t stop_len)
+{
+    size_t at = made * sizeof(struct mm_ring_result);
+
+    if (got < at)
+        batch_nonsense("fewer results than calls");
+    for (size_t i = 0; i < made; i++) {
+        struct mm_ring_result r;
+        size_t bytes = 0;
+        int ends;
+
+        memcpy(&r, g_batch_out + i * sizeof r, sizeof r);
+        ops[i].ret = (ssize_t)r.ret;
+        ops[i].err = r.err;
+        if (!ops[i].write && r.ret > 0)
+            bytes = (size_t)r.ret < ops[i].len ? (size_t)r.ret : ops[i].len;
+        if (got - at < bytes)
+            batch_nonsense("fewer bytes than its reads returned");
+        if (bytes)
+            memcpy(ops[i].dst, g_batch_out + at, bytes);
+        /* The run ends at the first call that ends it, no sooner and no
+         * later: the calls made are the ones a loop would have made. */
+        ends = ends_batch(&ops[i], g_batch_out + at, stop, stop_len);
+        if (i + 1 < made && ends)
+            batch_nonsense("calls made after one that ended the run");
+        if (i + 1 == made && made < n && !ends)
+            batch_nonsense("a run that stopped before a call that ends it");
+        at += bytes;
+    }
+    if (got != at)
+        batch_nonsense("more bytes than its reads returned");
+}
+
+size_t mm_ring_batch(const void *rb, struct mm_ring_op *ops, size_t n, const void *stop,
+                     size_t stop_len)
+{
+    uint64_t arg[4] = {(uint64_t)(uintptr_t)rb, n, stop_len, 0};
+    size_t len;
+    size_t got = 0;
+    int64_t made;
+
+    if (n == 0 || n > MM_RING_BATCH_MAX || stop_len > sizeof arg[3] || mm_ring_batch_fit(ops, n) != n)
+        mm_report_failure("test set-up: a run of ring calls larger than one request");
+    if (stop_len)
+        memcpy(&arg[3], stop, stop_len);
+    len = batch_request(ops, n);
+    made = mm_rpc(MM_OP_RING_BATCH, 0, arg, g_batch_in, len, g_batch_out, sizeof g_batch_out, &got);
+    if (made < 0) {
+        char msg[256];
+
+        snprintf(msg, sizeof msg, "test set-up: the test driver refused a run of %zu ring calls: %s", n,
+                 strerror(errno));
+        mm_report_failure(msg);
+    }
+    if (made == 0 || (uint64_t)made > n)
+        batch_nonsense("a count of calls it was not asked to make");
+    batch_results(ops, n, (size_t)made, got, stop, stop_len);
+    return (size_t)made;
+}

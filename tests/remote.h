@@ -56,6 +56,32 @@ int mm_driver_has(enum mm_fn fn);
 int64_t mm_rpc(uint32_t op, uint32_t flags, const uint64_t arg[4], const void *payload,
                size_t len, void *out, size_t cap, size_t *out_len);
 
+/* One ring call of a batch: what to call, and what it returned. */
+struct mm_ring_op {
+    int write;       /* 1: ring_write(rb, src, len); 0: ring_read(rb, dst, len) */
+    size_t len;
+    const void *src; /* the bytes to write */
+    void *dst;       /* where the bytes read go (at most len of them) */
+    ssize_t ret;     /* filled for the calls made */
+    int err;
+};
+
+/* Makes ops[0..n) on the driver's ring `rb` in one request (proto.h,
+ * MM_OP_RING_BATCH), as a loop of ring_write and ring_read would, and
+ * stops after the first call that does not return its len, or after a
+ * read whose bytes begin with stop[0..stop_len) (stop_len at most 8).
+ * Returns how many calls were made (at least 1), their results in ops.
+ * Whatever the driver claims, a reply that does not add up (calls made
+ * after one that ends the batch, bytes that do not match the lengths)
+ * fails the test; a request the driver cannot hold is a set-up failure.
+ * Nothing is decided from the driver's say-so that a loop of single calls
+ * would have checked here. */
+size_t mm_ring_batch(const void *rb, struct mm_ring_op *ops, size_t n, const void *stop,
+                     size_t stop_len);
+
+/* How many ops from ops[0] on fit in one batch (at least 1 if n > 0). */
+size_t mm_ring_batch_fit(const struct mm_ring_op *ops, size_t n);
+
 /* Forks the driver and this process; the child drives the driver's child.
  * Returns fork()'s value in this process. */
 pid_t mm_fork_both(void);
