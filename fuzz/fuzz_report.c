@@ -31,6 +31,10 @@
  *     by " (cut)" (the report caps an output once escaped);
  *   - the text report, without colour, is text a terminal only shows:
  *     well-formed UTF-8, no control character but newline and tab, no C1;
+ *   - the junit and tap reports are such text too (XML 1.0 cannot hold
+ *     most control characters; YAML must escape them), and the junit
+ *     report holds neither U+FFFE nor U+FFFF (not XML characters);
+ *   - the gradescope report is valid JSON, the csv report well-formed UTF-8;
  *   - both stay within the caps: at most 6 bytes written per byte shown
  *     (the longest escape, \u0080 for two bytes, \xNN for one), each
  *     message and note at most REPORT_TEXT_MAX bytes shown, the log
@@ -328,6 +332,35 @@ static void check_text(const char *report, size_t len)
     FZ_CHECK(strstr(report, "\nScore: "), "text report without its score line");
 }
 
+/* junit and tap: text without a raw control character (see the top). */
+static void check_escaped(const char *name, const char *report, size_t len)
+{
+    size_t at = 0;
+    const char *problem = fz_text_problem(report, len, &at);
+
+    FZ_CHECK(!problem, "%s report: %s at byte %zu (0x%02x)", name, problem, at,
+             (unsigned char)report[at]);
+    FZ_CHECK(strcmp(name, "junit") != 0 || (!memmem(report, len, "\xef\xbf\xbe", 3)
+                                            && !memmem(report, len, "\xef\xbf\xbf", 3)),
+             "junit report: U+FFFE or U+FFFF, which XML 1.0 does not allow");
+}
+
+static void check_other(const struct report_ops *ops, const char *buf, size_t len)
+{
+    size_t at = 0;
+    const char *problem;
+
+    if (strcmp(ops->name, "junit") == 0 || strcmp(ops->name, "tap") == 0) {
+        check_escaped(ops->name, buf, len);
+    } else if (strcmp(ops->name, "gradescope") == 0) {
+        problem = fz_json_problem(buf, len, &at, NULL, NULL);
+        FZ_CHECK(!problem, "gradescope report: %s at byte %zu", problem, at);
+    } else if (strcmp(ops->name, "csv") == 0) {
+        FZ_CHECK(well_formed((const unsigned char *)buf, len) == len,
+                 "csv report: not UTF-8 at byte %zu", well_formed((const unsigned char *)buf, len));
+    }
+}
+
 static void check_report(const struct report_ops *ops, struct grade *g, const struct input *in)
 {
     struct grade *const grades[2] = {g, g};
@@ -350,6 +383,8 @@ static void check_report(const struct report_ops *ops, struct grade *g, const st
         check_json(buf, len, g, n);
     else if (strcmp(ops->name, "text") == 0 && !in->colour)
         check_text(buf, len);
+    else
+        check_other(ops, buf, len);
     free(buf);
 }
 
