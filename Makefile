@@ -20,15 +20,15 @@ WARN    := -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes
 CFLAGS  := -std=c17 -O2 -g $(WARN)
 DEPS    := $(BUILD)/.deps-ok
 
-GRADER_SRC  := $(filter-out graders/main.c graders/mutation_main.c,$(wildcard graders/*.c))
+GRADER_SRC  := $(filter-out graders/main.c graders/mutation_main.c graders/kit_config.c,$(wildcard graders/*.c))
 GRADER_OBJ  := $(GRADER_SRC:graders/%.c=$(BUILD)/graders/%.o)
 CHECK_SRC   := tests/runner.c tests/harness.c tests/procview.c tests/remote.c tests/stubs.c tests/ring_kids.c \
-               $(wildcard tests/rows/*.c)
+               $(wildcard tests/rows/*.c) $(wildcard tests/hidden/*.c)
 CHECK_OBJ   := $(CHECK_SRC:tests/%.c=$(BUILD)/tests/%.o)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_OBJ    := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
-.PHONY: all grade test unit e2e mutants hostile bench clean deps check-asan fuzz fuzz-build container stress
+.PHONY: all grade test unit e2e mutants hostile bench clean deps check-asan fuzz fuzz-build container stress kit kit-test
 
 all: $(BUILD)/moulinette $(BUILD)/tests/checker $(BUILD)/tests/driver.o
 
@@ -103,7 +103,20 @@ $(BUILD)/no-unshare: tests/container/no_unshare.c
 container: all $(BUILD)/json-check $(BUILD)/no-unshare
 	tests/container/run.sh
 
-test: unit e2e mutants hostile container formats
+# The student kit (kit/build.sh): dist/memory_mapper-kit.tar.gz; `make
+# kit-test` (tests/kit/run.sh) grades with it as a student would and checks
+# that it holds no solution.
+$(BUILD)/kit-config: graders/kit_config.c $(GRADER_OBJ)
+	$(CC) $(CFLAGS) -D_GNU_SOURCE $(shell pkg-config --cflags yaml-0.1) $< $(GRADER_OBJ) -o $@ \
+	    $(shell pkg-config --libs yaml-0.1) -lm
+
+kit: $(BUILD)/kit-config
+	kit/build.sh $(BUILD)/kit-config dist/memory_mapper-kit.tar.gz
+
+kit-test: all kit
+	tests/kit/run.sh dist/memory_mapper-kit.tar.gz
+
+test: unit e2e mutants hostile container kit-test formats
 
 # Each report format read back by its consumer (tests/formats/run.sh).
 .PHONY: formats gradescope gradescope-test

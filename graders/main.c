@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "config.h"
 #include "grader.h"
+#include "sandbox.h"
 
 static int use_colour(const struct cli *cli)
 {
@@ -66,6 +67,7 @@ int main(int argc, char **argv)
         cli_free(&cli);
         return 2;
     }
+    sandbox_set_verbose(cli.verbose);
     report_text_verbose(cli.verbose);
     report_text_program(argv[0]);
     grader = grader_open(cfg, cli.jobs, cli.sandbox);

@@ -183,8 +183,8 @@ void mm_release(t_mapping *m, const char *what)
     mm_step("calling unmap() on the %s", what);
     ret = unmap(m);
     if (ret != 0)
-        mm_note(MM_ROW_CLEANUP, "unmap() of the %s returned %d instead of 0 (errno %d: %s)", what,
-                ret, errno, strerror(errno));
+        mm_note(MM_ROW_CLEANUP, "unmap() of the %s returned %d instead of 0 (%s)", what,
+                ret, mm_errno_name(errno));
 }
 
 void mm_release_name(const char *name)
@@ -199,8 +199,8 @@ void mm_release_name(const char *name)
     mm_step("calling destroy_shared_region(\"%s\")", name);
     ret = destroy_shared_region(name);
     if (ret != 0)
-        mm_note(MM_ROW_CLEANUP, "destroy_shared_region(\"%s\") returned %d instead of 0 (errno %d: %s)",
-                name, ret, errno, strerror(errno));
+        mm_note(MM_ROW_CLEANUP, "destroy_shared_region(\"%s\") returned %d instead of 0 (%s)",
+                name, ret, mm_errno_name(errno));
 }
 
 /* ---- data ---------------------------------------------------------------- */
@@ -263,7 +263,7 @@ static const char *write_failure(const void *at)
         return "the page is not mapped";
     if (strchr(perms, 'w') == NULL)
         return "the page is not writable";
-    return "the page is mapped writable but lies past the end of the file or shared memory object it maps (an access there is SIGBUS)";
+    return "the page is mapped writable but lies past the end of the file or shared memory object it maps (an access there is SIGBUS): an object is only as long as ftruncate made it";
 }
 
 void mm_rfill(const void *addr, size_t len, unsigned seed, const char *what)
@@ -438,6 +438,39 @@ size_t mm_pages_mapped(const void *addr, size_t len)
     uintptr_t start = (uintptr_t)addr & ~(page - 1);
 
     return mm_maps_pages(mm_driver_pid(), start, (uintptr_t)addr + len, page);
+}
+
+const char *mm_hint_create(int e)
+{
+    return e == ENOENT ? ": shm_open creates the object only when given O_CREAT" : "";
+}
+
+const char *mm_hint_attach(const char *name)
+{
+    char path[300];
+    struct stat st;
+
+    snprintf(path, sizeof path, "/dev/shm%s", name);
+    if (stat(path, &st) == 0 && st.st_size == 0)
+        return ": the object is 0 bytes long, so attach was right to refuse it: create_shared_region "
+               "must ftruncate the object to the region's size";
+    return "";
+}
+
+const char *mm_errno_name(int e)
+{
+    static char bufs[8][160];
+    static unsigned next;
+    char *buf = bufs[next++ % 8];
+    const char *name = e ? strerrorname_np(e) : NULL;
+
+    if (e == 0)
+        snprintf(buf, 160, "errno 0: none set");
+    else if (name)
+        snprintf(buf, 160, "%s: %s", name, strerror(e));
+    else
+        snprintf(buf, 160, "errno %d: %s", e, strerror(e));
+    return buf;
 }
 
 const char *mm_perms(const void *addr)

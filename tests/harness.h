@@ -183,6 +183,17 @@ size_t mm_pages_mapped(const void *addr, size_t len);
 /* The "rwxp"/"rw-s" permissions of the mapping holding `addr`, or "none". */
 const char *mm_perms(const void *addr);
 
+/* errno `e` as a student looks it up: "ENOENT: No such file or directory"
+ * ("errno 0: none set" when 0). Each call has a buffer of its own for the
+ * next seven calls, so one message may name several. */
+const char *mm_errno_name(int e);
+
+/* Hints that end a message where the fix is known ("" when none): why
+ * create_shared_region failed with errno `e`; why attach_shared_region of
+ * `name` (made by the submission's create_shared_region) returned NULL. */
+const char *mm_hint_create(int e);
+const char *mm_hint_attach(const char *name);
+
 /* The file the mapping holding `addr` maps ("" for anonymous memory). */
 const char *mm_mapped_path(const void *addr);
 

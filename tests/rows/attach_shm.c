@@ -25,8 +25,8 @@ static t_mapping *attach(const char *name, int writable, size_t size)
     MM_REQUIRE(attach_shared_region);
     mm_step("calling attach_shared_region(\"%s\", %d)", name, writable);
     m = attach_shared_region(name, writable);
-    MM_CHECK(m != NULL, "attach_shared_region(\"%s\", %d) on an existing region returned NULL (errno %d: %s)",
-             name, writable, errno, strerror(errno));
+    MM_CHECK(m != NULL, "attach_shared_region(\"%s\", %d) on an existing region returned NULL (%s)%s",
+             name, writable, mm_errno_name(errno), mm_hint_attach(name));
     MM_CHECK(mm_addr(m) != NULL && mm_addr(m) != (void *)-1,
              "attach_shared_region returned a mapping whose addr is %p", mm_addr(m));
     MM_CHECK(mm_size(m) == size,

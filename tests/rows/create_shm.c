@@ -56,8 +56,8 @@ static t_mapping *create(const char *name, size_t size)
     MM_REQUIRE(create_shared_region);
     mm_step("calling create_shared_region(\"%s\", %zu)", name, size);
     m = create_shared_region(name, size);
-    MM_CHECK(m != NULL, "create_shared_region(\"%s\", %zu) returned NULL (errno %d: %s)", name, size,
-             errno, strerror(errno));
+    MM_CHECK(m != NULL, "create_shared_region(\"%s\", %zu) returned NULL (%s)%s", name, size,
+             mm_errno_name(errno), mm_hint_create(errno));
     MM_CHECK(mm_addr(m) != NULL && mm_addr(m) != (void *)-1,
              "create_shared_region returned a mapping whose addr is %p", mm_addr(m));
     MM_CHECK(mm_size(m) == size, "create_shared_region(name, %zu) recorded size %zu", size, mm_size(m));
@@ -137,8 +137,7 @@ static void note_unmap_outcome(const struct mm_outcome *out)
         mm_note(MM_ROW_CLEANUP, "the process calling unmap() on a shared region %s",
                 mm_status_str(out->status));
     else if (out->failed)
-        mm_note(MM_ROW_CLEANUP, "unmap() of a shared region returned nonzero (errno %d: %s)", out->err,
-                strerror(out->err));
+        mm_note(MM_ROW_CLEANUP, "unmap() of a shared region returned nonzero (%s)", mm_errno_name(out->err));
 }
 
 /* The region outlives the mapping until it is destroyed: a name is a

@@ -104,8 +104,8 @@ static void exchange(size_t size, const char *tag)
         mm_send(ready[1], 0);
         close(ready[1]);
     }
-    MM_CHECK(m != NULL, "create_shared_region(\"%s\", %zu) returned NULL (errno %d: %s)", name, size,
-             errno, strerror(errno));
+    MM_CHECK(m != NULL, "create_shared_region(\"%s\", %zu) returned NULL (%s)%s", name, size,
+             mm_errno_name(errno), mm_hint_create(errno));
     /* The second process may look only once every byte is written. */
     mm_step("writing the %zu bytes of the region", size);
     mm_rfill(mm_addr(m), size, 15, "writing into the region returned by create_shared_region");
@@ -116,7 +116,8 @@ static void exchange(size_t size, const char *tag)
     status = mm_wait(pid);
     close(done[0]);
     MM_CHECK(verdict >= 0, "the second process %s", mm_status_str(status));
-    MM_CHECK(verdict == CHILD_OK, "%s", child_verdict(verdict));
+    MM_CHECK(verdict == CHILD_OK, "%s%s", child_verdict(verdict),
+             verdict == CHILD_NO_ATTACH ? mm_hint_attach(name) : "");
     note_child_unmap(status);
     bad = mm_rmismatch(mm_addr(m), size, 16);
     MM_CHECK(bad == size, "byte %zu written by the second process is not seen by the first", bad);

@@ -72,8 +72,8 @@ Test(error_handling, missing_path)
         m = map_file(path, writable);
         MM_CHECK(m == NULL, "map_file on a missing path with writable=%d returned %p instead of NULL",
                  writable, (void *)m);
-        MM_CHECK(errno == ENOENT, "map_file on a missing path set errno to %d (%s), expected ENOENT",
-                 errno, strerror(errno));
+        MM_CHECK(errno == ENOENT, "map_file on a missing path set errno to %s, expected ENOENT",
+                 mm_errno_name(errno));
     }
     mm_finish("after map_file() failed on a missing path");
 }
@@ -173,15 +173,15 @@ Test(error_handling, unknown_name)
         MM_CHECK(m == NULL, "attach_shared_region on a name never created returned %p instead of NULL",
                  (void *)m);
         MM_CHECK(errno == ENOENT,
-                 "attach_shared_region on a name never created set errno to %d (%s), expected ENOENT",
-                 errno, strerror(errno));
+                 "attach_shared_region on a name never created set errno to %s, expected ENOENT",
+                 mm_errno_name(errno));
     }
     mm_step("calling destroy_shared_region(\"%s\") on a name never created", name);
     ret = destroy_shared_region(name);
     MM_CHECK(ret == -1, "destroy_shared_region on a name never created returned %d instead of -1", ret);
     MM_CHECK(errno == ENOENT,
-             "destroy_shared_region on a name never created set errno to %d (%s), expected ENOENT (shm_unlink's)",
-             errno, strerror(errno));
+             "destroy_shared_region on a name never created set errno to %s, expected ENOENT (shm_unlink's)",
+             mm_errno_name(errno));
     mm_finish("after attach_shared_region() failed on an unknown name");
 }
 
@@ -204,8 +204,8 @@ Test(error_handling, missing_file)
                  writable);
         MM_CHECK(m == NULL, "map_file on a missing file with writable=%d returned %p instead of NULL",
                  writable, (void *)m);
-        MM_CHECK(err == ENOENT, "map_file on a missing file set errno to %d (%s), expected ENOENT",
-                 err, strerror(err));
+        MM_CHECK(err == ENOENT, "map_file on a missing file set errno to %s, expected ENOENT",
+                 mm_errno_name(err));
     }
     mm_finish("after map_file() failed on a missing file");
 }
@@ -336,8 +336,8 @@ static void expect_mmap_failure(const struct big_call *c)
     MM_CHECK(out.err != 0, "%s returned NULL when mmap failed, but left errno at 0: leave mmap's errno (ENOMEM) for the caller",
              c->text);
     MM_CHECK(c->kind != BIG_ANON || out.err == ENOMEM,
-             "%s returned NULL when mmap failed with ENOMEM, but errno is %d (%s): a call made while cleaning up overwrote mmap's errno",
-             c->text, out.err, strerror(out.err));
+             "%s returned NULL when mmap failed with ENOMEM, but errno is %s: a call made while cleaning up overwrote mmap's errno",
+             c->text, mm_errno_name(out.err));
 }
 
 Test(error_handling, anon_cannot_map)
@@ -453,11 +453,11 @@ Test(error_handling, sync_reports_errors)
         return;
     }
     MM_CHECK(ret == -1,
-             "sync_mapping returned %d when msync failed (errno %d: %s): return -1 when msync does",
-             ret, err, strerror(err));
+             "sync_mapping returned %d when msync failed (%s): return -1 when msync does",
+             ret, mm_errno_name(err));
     MM_CHECK(err == ENOMEM,
-             "sync_mapping returned -1 when msync failed with ENOMEM, but errno is %d (%s): leave msync's errno for the caller",
-             err, strerror(err));
+             "sync_mapping returned -1 when msync failed with ENOMEM, but errno is %s: leave msync's errno for the caller",
+             mm_errno_name(err));
     mm_release(m, "mapping");
     mm_finish_noting("after unmap()", MM_ROW_CLEANUP);
 }
@@ -502,11 +502,11 @@ Test(error_handling, protect_reports_errors)
         return;
     }
     MM_CHECK(out.failed & PROTECT_FAILED,
-             "protect_mapping returned 0 when mprotect failed (errno %d: %s): return -1 when mprotect does",
-             out.err, strerror(out.err));
+             "protect_mapping returned 0 when mprotect failed (%s): return -1 when mprotect does",
+             mm_errno_name(out.err));
     MM_CHECK(out.err == ENOMEM,
-             "protect_mapping returned -1 when mprotect failed with ENOMEM, but errno is %d (%s): leave mprotect's errno for the caller",
-             out.err, strerror(out.err));
+             "protect_mapping returned -1 when mprotect failed with ENOMEM, but errno is %s: leave mprotect's errno for the caller",
+             mm_errno_name(out.err));
     mm_release(m, "mapping");
     mm_finish_noting("after unmap()", MM_ROW_CLEANUP);
 }

@@ -18,8 +18,7 @@ static t_mapping *map_private(size_t size)
     MM_REQUIRE(map_anonymous);
     mm_step("calling map_anonymous(%zu, 0)", size);
     m = map_anonymous(size, 0);
-    MM_CHECK(m != NULL, "map_anonymous(%zu, 0) returned NULL (errno %d: %s)", size, errno,
-             strerror(errno));
+    MM_CHECK(m != NULL, "map_anonymous(%zu, 0) returned NULL (%s)", size, mm_errno_name(errno));
     MM_CHECK(mm_addr(m) != NULL && mm_addr(m) != (void *)-1,
              "map_anonymous returned a mapping whose addr is %p", mm_addr(m));
     MM_CHECK(mm_size(m) == size, "map_anonymous(%zu, 0) recorded size %zu", size, mm_size(m));

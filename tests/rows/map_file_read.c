@@ -20,8 +20,8 @@ static void check_read_mapping(size_t len, unsigned seed)
     MM_REQUIRE(map_file);
     mm_step("calling map_file(\"%s\", 0) on a %zu-byte file", path, len);
     m = map_file(path, 0);
-    MM_CHECK(m != NULL, "map_file(path, 0) on a readable %zu-byte file returned NULL (errno %d: %s)",
-             len, errno, strerror(errno));
+    MM_CHECK(m != NULL, "map_file(path, 0) on a readable %zu-byte file returned NULL (%s)",
+             len, mm_errno_name(errno));
     MM_CHECK(mm_addr(m) != NULL && mm_addr(m) != (void *)-1,
              "map_file returned a mapping whose addr is %p", mm_addr(m));
     MM_CHECK(mm_size(m) == len, "map_file on a %zu-byte file recorded size %zu", len, mm_size(m));
@@ -56,8 +56,8 @@ Test(map_file_read, read_only)
     MM_REQUIRE(map_file);
     mm_step("calling map_file(\"%s\", 0) on a read-only (0444) file", path);
     m = map_file(path, 0);
-    MM_CHECK(m != NULL, "map_file(path, 0) on a read-only (0444) file returned NULL (errno %d: %s)",
-             errno, strerror(errno));
+    MM_CHECK(m != NULL, "map_file(path, 0) on a read-only (0444) file returned NULL (%s)",
+             mm_errno_name(errno));
     MM_CHECK(strchr(mm_perms(mm_addr(m)), 'w') == NULL,
              "map_file(path, 0) returned a writable mapping (%s): a read-only request needs PROT_READ only",
              mm_perms(mm_addr(m)));

@@ -25,8 +25,8 @@ static t_mapping *map_for_writing(const char *path, size_t len)
     MM_REQUIRE(map_file);
     mm_step("calling map_file(\"%s\", 1) on a %zu-byte file", path, len);
     m = map_file(path, 1);
-    MM_CHECK(m != NULL, "map_file(path, 1) on a writable %zu-byte file returned NULL (errno %d: %s)",
-             len, errno, strerror(errno));
+    MM_CHECK(m != NULL, "map_file(path, 1) on a writable %zu-byte file returned NULL (%s)",
+             len, mm_errno_name(errno));
     MM_CHECK(mm_size(m) == len, "map_file on a %zu-byte file recorded size %zu", len, mm_size(m));
     return m;
 }
@@ -62,8 +62,8 @@ Test(map_file_write, changes_reach_file)
     snprintf(mapped, sizeof mapped, "%s", mm_mapped_path(mm_addr(m)));
     MM_REQUIRE(sync_mapping);
     mm_step("calling sync_mapping(m, MS_SYNC)");
-    MM_CHECK(sync_mapping(m, MS_SYNC) == 0, "sync_mapping(m, MS_SYNC) returned nonzero (errno %d: %s)",
-             errno, strerror(errno));
+    MM_CHECK(sync_mapping(m, MS_SYNC) == 0, "sync_mapping(m, MS_SYNC) returned nonzero (%s)",
+             mm_errno_name(errno));
     got = mm_read_file(path, back, sizeof back);
     MM_CHECK(got == (ssize_t)len, "after sync_mapping() the %zu-byte file has %zd bytes", len, got);
     bad = mm_mismatch(back, len, 5);
@@ -90,8 +90,8 @@ Test(map_file_write, sync_whole_mapping)
     MM_REQUIRE(sync_mapping);
     mm_msync_reset();
     mm_step("calling sync_mapping(m, MS_SYNC)");
-    MM_CHECK(sync_mapping(m, MS_SYNC) == 0, "sync_mapping(m, MS_SYNC) returned nonzero (errno %d: %s)",
-             errno, strerror(errno));
+    MM_CHECK(sync_mapping(m, MS_SYNC) == 0, "sync_mapping(m, MS_SYNC) returned nonzero (%s)",
+             mm_errno_name(errno));
     MM_CHECK(mm_msync_count > 0, "sync_mapping(m, MS_SYNC) did not call msync()");
     c = &mm_msync_log[(mm_msync_count - 1) % MM_MSYNC_LOG];
     MM_CHECK(covers(c, mm_addr(m), len),

@@ -86,7 +86,7 @@ Test(protect_rdonly, write_faults_read_works)
 
     mm_step("calling protect_mapping(m, PROT_READ)");
     MM_CHECK(protect_mapping(m, PROT_READ) == 0,
-             "protect_mapping(m, PROT_READ) returned nonzero (errno %d: %s)", errno, strerror(errno));
+             "protect_mapping(m, PROT_READ) returned nonzero (%s)", mm_errno_name(errno));
     mm_step("reading the mapping after protect_mapping(m, PROT_READ)");
     MM_CHECK(mm_rmismatch(p, size, 17) == size, "protect_mapping(m, PROT_READ) changed the mapping's content");
     expect_protection_fault(p + 1, "first");
@@ -111,13 +111,13 @@ Test(protect_rdonly, prot_none_refuses_reads)
 
     mm_step("calling protect_mapping(m, PROT_NONE)");
     MM_CHECK(protect_mapping(m, PROT_NONE) == 0,
-             "protect_mapping(m, PROT_NONE) returned nonzero (errno %d: %s)", errno, strerror(errno));
+             "protect_mapping(m, PROT_NONE) returned nonzero (%s)", mm_errno_name(errno));
     expect_read_fault(p + 1, "first");
     expect_read_fault(p + size - 1, "last");
     mm_step("calling protect_mapping(m, PROT_READ | PROT_WRITE)");
     MM_CHECK(protect_mapping(m, PROT_READ | PROT_WRITE) == 0,
-             "protect_mapping(m, PROT_READ | PROT_WRITE) after PROT_NONE returned nonzero (errno %d: %s)",
-             errno, strerror(errno));
+             "protect_mapping(m, PROT_READ | PROT_WRITE) after PROT_NONE returned nonzero (%s)",
+             mm_errno_name(errno));
     MM_CHECK(mm_rmismatch(p, size, 18) == size,
              "after protect_mapping(m, PROT_NONE) then PROT_READ | PROT_WRITE, the mapping does not read back what it held");
     MM_CHECK(!mm_write_faults(p + size - 1, NULL),

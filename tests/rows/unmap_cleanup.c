@@ -34,8 +34,7 @@ static t_mapping *made(struct made *mk, t_mapping *m, const char *call, const ch
         mk->count++;
         return m;
     }
-    mm_note(row, "%s returned NULL (errno %d: %s), so unmap() was not checked on it", call, errno,
-            strerror(errno));
+    mm_note(row, "%s returned NULL (%s), so unmap() was not checked on it", call, mm_errno_name(errno));
     if (!mk->missing[0])
         snprintf(mk->missing, sizeof mk->missing, "%s returned NULL", call);
     return NULL;
@@ -59,8 +58,7 @@ static void unmap_checked(t_mapping *m, const char *what, const char *path)
 
     MM_REQUIRE(unmap);
     mm_step("calling unmap() on the %s", what);
-    MM_CHECK(unmap(m) == 0, "unmap() of the %s returned nonzero (errno %d: %s)", what, errno,
-             strerror(errno));
+    MM_CHECK(unmap(m) == 0, "unmap() of the %s returned nonzero (%s)", what, mm_errno_name(errno));
     left = mm_pages_mapped(addr, size);
     MM_CHECK(left == 0,
              "after unmap(), %zu page(s) of the %zu-page %s at %p are still mapped: munmap the mapping's whole size",
@@ -213,8 +211,8 @@ static void destroy_checked(const char *name)
     MM_REQUIRE(destroy_shared_region);
     mm_step("calling destroy_shared_region(\"%s\")", name);
     ret = destroy_shared_region(name);
-    MM_CHECK(ret == 0, "destroy_shared_region(\"%s\") of an existing region returned %d (errno %d: %s)",
-             name, ret, errno, strerror(errno));
+    MM_CHECK(ret == 0, "destroy_shared_region(\"%s\") of an existing region returned %d (%s)",
+             name, ret, mm_errno_name(errno));
     MM_CHECK(!shm_exists(name),
              "destroy_shared_region(\"%s\") returned 0 but /dev/shm%s still exists: it must shm_unlink the name",
              name, name);
