@@ -505,8 +505,15 @@ static void note_symbols(struct work *w, const struct elf_facts *facts, int loca
     for (size_t i = 0; i < facts->undefined.count; i++) {
         const char *name = facts->undefined.items[i];
 
-        if (sl_contains(&w->cfg->forbidden, name) && !sl_contains(&w->grade->forbidden_used, name))
+        if (sl_contains(&w->cfg->forbidden, name) && !sl_contains(&w->grade->forbidden_used, name)) {
+            char *where = elf_callers(facts, name);
+
             sl_push(&w->grade->forbidden_used, name);
+            /* Where, from the object's relocations: what to change. */
+            if (*where)
+                sl_pushf(&w->grade->notes, "the forbidden function %s is called in: %s", name, where);
+            free(where);
+        }
     }
     for (size_t i = 0; localized && i < facts->globals.count; i++) {
         char *name;

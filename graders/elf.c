@@ -126,6 +126,109 @@ static int read_symbols(const struct image *im, const Elf64_Shdr *symtab, struct
     return 0;
 }
 
+/* The work read_calls may do on an object made to be slow to read. */
+#define ELF_MAX_RELOCATIONS 65536
+
+/* The function symbols of one symbol table, sorted by section and start,
+ * for function_at's binary search. */
+struct functions {
+    const Elf64_Sym **syms;
+    size_t count;
+};
+
+static int by_place(const void *a, const void *b)
+{
+    const Elf64_Sym *x = *(const Elf64_Sym *const *)a;
+    const Elf64_Sym *y = *(const Elf64_Sym *const *)b;
+
+    if (x->st_shndx != y->st_shndx)
+        return x->st_shndx < y->st_shndx ? -1 : 1;
+    return (x->st_value > y->st_value) - (x->st_value < y->st_value);
+}
+
+static struct functions functions_of(const struct image *im, const Elf64_Shdr *symtab)
+{
+    const Elf64_Sym *syms = (const Elf64_Sym *)(im->data + symtab->sh_offset);
+    size_t count = symtab->sh_size / sizeof(Elf64_Sym);
+    struct functions f = {xcalloc(count ? count : 1, sizeof *f.syms), 0};
+
+    for (size_t i = 1; i < count; i++)
+        if (ELF64_ST_TYPE(syms[i].st_info) == STT_FUNC && syms[i].st_size > 0)
+            f.syms[f.count++] = &syms[i];
+    qsort(f.syms, f.count, sizeof *f.syms, by_place);
+    return f;
+}
+
+/* The function of section `shndx` whose code holds `offset`, or NULL: the
+ * last one starting at or before it, if it reaches that far. */
+static const Elf64_Sym *function_at(const struct functions *f, Elf64_Section shndx, Elf64_Addr offset)
+{
+    size_t lo = 0, hi = f->count;
+
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        const Elf64_Sym *m = f->syms[mid];
+
+        if (m->st_shndx < shndx || (m->st_shndx == shndx && m->st_value <= offset))
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    if (lo == 0)
+        return NULL;
+    if (f->syms[lo - 1]->st_shndx != shndx || offset - f->syms[lo - 1]->st_value >= f->syms[lo - 1]->st_size)
+        return NULL;
+    return f->syms[lo - 1];
+}
+
+/* One relocation of code section `target`: if it refers to an undefined
+ * symbol, which function uses it. */
+static void note_call(const struct image *im, const Elf64_Shdr *symtab, const struct functions *funcs,
+                      Elf64_Section target, const Elf64_Rela *r, struct elf_facts *facts)
+{
+    const Elf64_Sym *syms = (const Elf64_Sym *)(im->data + symtab->sh_offset);
+    size_t sym = ELF64_R_SYM(r->r_info);
+    const Elf64_Sym *in;
+    const char *name;
+    const char *func;
+    char *pair;
+
+    if (sym == 0 || sym >= symtab->sh_size / sizeof(Elf64_Sym) || syms[sym].st_shndx != SHN_UNDEF)
+        return;
+    name = string_at(im, &im->shdrs[symtab->sh_link], syms[sym].st_name);
+    in = function_at(funcs, target, r->r_offset);
+    func = in ? string_at(im, &im->shdrs[symtab->sh_link], in->st_name) : NULL;
+    if (!name || !*name || !func || !*func)
+        return;
+    pair = xasprintf("%.*s\t%s", (int)strcspn(name, "@"), name, func);
+    if (!sl_contains(&facts->calls, pair))
+        sl_push(&facts->calls, pair);
+    free(pair);
+}
+
+/* The relocations of the code sections: who calls what. A malformed table
+ * is left out (the symbol lists decide; this only says where). */
+static void read_calls(const struct image *im, const Elf64_Shdr *rela, struct elf_facts *facts)
+{
+    const Elf64_Shdr *symtab;
+    struct functions funcs;
+    size_t count = rela->sh_size / sizeof(Elf64_Rela);
+
+    if (rela->sh_link >= im->ehdr->e_shnum || rela->sh_info >= im->ehdr->e_shnum
+        || !(im->shdrs[rela->sh_info].sh_flags & SHF_EXECINSTR) || rela->sh_offset % 8
+        || !in_file(im, rela->sh_offset, count, sizeof(Elf64_Rela)))
+        return;
+    symtab = &im->shdrs[rela->sh_link];
+    if (symtab->sh_type != SHT_SYMTAB || symtab->sh_link >= im->ehdr->e_shnum || symtab->sh_offset % 8
+        || !in_file(im, symtab->sh_offset, symtab->sh_size / sizeof(Elf64_Sym), sizeof(Elf64_Sym)))
+        return;
+    funcs = functions_of(im, symtab);
+    for (size_t i = 0; i < count && i < ELF_MAX_RELOCATIONS && facts->calls.count < ELF_MAX_CALLS; i++)
+        note_call(im, symtab, &funcs, (Elf64_Section)rela->sh_info,
+                  (const Elf64_Rela *)(im->data + rela->sh_offset) + i, facts);
+    free(funcs.syms);
+}
+
 static int inspect(struct image *im, struct elf_facts *facts)
 {
     if (check_header(im) != 0 || read_sections(im, facts) != 0)
@@ -133,7 +236,29 @@ static int inspect(struct image *im, struct elf_facts *facts)
     for (size_t i = 0; i < im->ehdr->e_shnum; i++)
         if (im->shdrs[i].sh_type == SHT_SYMTAB && read_symbols(im, &im->shdrs[i], facts) != 0)
             return -1;
+    for (size_t i = 0; i < im->ehdr->e_shnum; i++)
+        if (im->shdrs[i].sh_type == SHT_RELA)
+            read_calls(im, &im->shdrs[i], facts);
     return 0;
+}
+
+char *elf_callers(const struct elf_facts *facts, const char *symbol)
+{
+    struct strbuf b = {0};
+    size_t len = strlen(symbol);
+
+    sb_printf(&b, "%s", "");
+    for (size_t i = 0; i < facts->calls.count; i++) {
+        const char *pair = facts->calls.items[i];
+        char *func;
+
+        if (strncmp(pair, symbol, len) != 0 || pair[len] != '\t')
+            continue;
+        func = elf_printable(pair + len + 1);
+        sb_printf(&b, "%s%s", b.len ? ", " : "", func);
+        free(func);
+    }
+    return b.data;
 }
 
 int elf_inspect(const char *path, struct elf_facts *facts, char **error)
@@ -273,4 +398,5 @@ void elf_facts_free(struct elf_facts *facts)
     sl_free(&facts->ifuncs);
     sl_free(&facts->sections);
     sl_free(&facts->init_sections);
+    sl_free(&facts->calls);
 }

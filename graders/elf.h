@@ -26,7 +26,17 @@ struct elf_facts {
     struct strlist ifuncs;        /* STT_GNU_IFUNC symbols, local ones too */
     struct strlist sections;      /* every section's name, the null section aside */
     struct strlist init_sections; /* .init_array, .ctors, ... it contains */
+    /* Where code uses an undefined symbol: "symbol\tfunction" for each
+     * function whose code refers to it (from the relocations of code
+     * sections; at most ELF_MAX_CALLS pairs, each once). */
+    struct strlist calls;
 };
+
+#define ELF_MAX_CALLS 1024
+
+/* The functions of the object whose code uses `symbol`, joined with ", "
+ * ("" when none is known). Owned by the caller. */
+char *elf_callers(const struct elf_facts *facts, const char *symbol);
 
 /* What an object may contain. Lists hold patterns: "name", or "prefix*";
  * a NULL list is not checked. */

@@ -450,3 +450,38 @@ Test(elf, corrupted_objects_never_crash)
     free(copy);
     free(data);
 }
+
+/* Where a forbidden function is called: the function around each
+ * relocation, at any optimisation level and with -ffunction-sections. */
+static void expect_callers(const char *extra_flags, const char *symbol, const char *callers)
+{
+    static const char source[] =
+        "#include <stdlib.h>\n"
+        "void *one(void);\nvoid *two(int n);\n"
+        "static void *helper(int n) { return malloc((size_t)n + 1); }\n"
+        "void *one(void) { return malloc(8); }\n"
+        "void *two(int n) { void *p = calloc(1, 2); return n ? p : helper(n); }\n";
+    char *flags = config_flags(extra_flags);
+    char *path = xasprintf("%s/memory_mapper.o", g_dir);
+    struct elf_facts facts;
+    char *error = NULL;
+    char *found;
+
+    write_text("memory_mapper.c", source);
+    cr_assert_eq(gcc(flags, "memory_mapper.c"), 0);
+    cr_assert_eq(elf_inspect(path, &facts, &error), 0, "%s", error);
+    found = elf_callers(&facts, symbol);
+    cr_assert_str_eq(found, callers, "with %s", extra_flags);
+    free(found);
+    elf_facts_free(&facts);
+    free(path);
+    free(flags);
+}
+
+Test(elf, forbidden_call_located)
+{
+    expect_callers("-O0", "malloc", "helper, one");
+    expect_callers("-O0", "calloc", "two");
+    expect_callers("-O0 -ffunction-sections", "malloc", "helper, one");
+    expect_callers("-O0", "realloc", "");
+}
