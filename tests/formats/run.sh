@@ -100,9 +100,11 @@ open(path, "w").write(src.replace(head, inject))
 PY
 
 # The table with visibility: map_anon_shared after the due date, protect_rdonly
-# hidden, map_file_read/read_only a hidden test of a visible row. Paths made
-# absolute: the config lives in the scratch folder.
-sed -e "s|^  default_header: |  default_header: $root/|" \
+# hidden, map_file_read/read_only a hidden test of a visible row, and no other
+# (config.yaml's own are dropped: check.py knows these). Paths made absolute:
+# the config lives in the scratch folder.
+sed -e '/^    visibility: /d' -e '/^    hidden_tests: /d' \
+    -e "s|^  default_header: |  default_header: $root/|" \
     -e "s|^  object: |  object: $root/|" -e "s|^  checker: |  checker: $root/|" \
     -e "s|^  shim: |  shim: $root/|" \
     -e "s|^  extra_shims: \[tests/name_shim.c, tests/ring_shim.c\]|  extra_shims: [$root/tests/name_shim.c, $root/tests/ring_shim.c]|" \
