@@ -1,48 +1,140 @@
 #!/bin/sh
-# Times grading one submission (the reference) through the whole pipeline:
-# copy, compile, inspect, link, every row. Several runs each, median, with
-# the full sandbox and with --sandbox=off, and the sandbox's cost as a ratio.
-# Uses hyperfine when installed, otherwise its own loop.
+# bench/bench.sh [SUBMISSION]: `make bench`. Times grading in one run, side
+# by side, against a floor measured in the same run: building the
+# submission (bench/floor.sh: compile it and the shims, localize, link the
+# driver; nothing sandboxed, nothing run), which no grader can skip. Every
+# figure is printed as a ratio of the floor, then the targets of issue 12,
+# each met or not. Times are medians (wall) and means (CPU: user + system
+# of the grader and everything it waited for) over RUNS runs (hyperfine
+# when installed, otherwise a loop of its own); never an assertion.
+#
+#   RUNS=10         runs of each single-submission figure
+#   BATCH_RUNS=3    runs of each batch figure
+#   BATCH="dirs"    the batch (default: the reference and every correct
+#                   variant; `make mutants` leaves the mutants in
+#                   build/mutants/, e.g. BATCH="reference build/mutants/*
+#                   reference/variants/*/")
+#   BASELINE=TREE   also grades with another checkout (built), same run
 set -eu
 cd "$(dirname "$0")/.."
 runs=${RUNS:-10}
+batch_runs=${BATCH_RUNS:-3}
 submission=${1:-reference}
+# shellcheck disable=SC2086 # globs on purpose
+batch=$(echo ${BATCH:-reference reference/variants/*/})
+nbatch=$(echo $batch | wc -w)
+cores=$(nproc)
+out=build/bench
+mkdir -p $out
 
-median_ms() { # median_ms COMMAND...: prints the median wall time in ms
+# measure NAME RUNS COMMAND...: sets NAME_wall (median, ms) and NAME_cpu
+# (mean user + system, ms).
+measure() {
+    name=$1
+    n=$2
+    shift 2
     if command -v hyperfine >/dev/null 2>&1; then
-        hyperfine --warmup 2 --runs "$runs" --export-json build/bench.json "$*" >/dev/null
-        grep -o '"median": *[0-9.e-]*' build/bench.json | head -1 |
-            sed 's/.*: *//' | awk '{printf "%.0f\n", $1 * 1000}'
-        return
+        hyperfine -N --warmup 1 --runs "$n" --export-json "$out/$name.json" "$*" >/dev/null 2>&1
+        set -- $(awk -F': *' '/"median"/ { m = $2 } /"user"/ { u = $2 } /"system"/ { s = $2 }
+            END { gsub(/,/, "", m); gsub(/,/, "", u); gsub(/,/, "", s);
+                  printf "%.0f %.0f\n", m * 1000, (u + s) * 1000 }' "$out/$name.json")
+    else
+        "$@" >/dev/null 2>&1
+        i=0
+        : >"$out/$name.times"
+        while [ "$i" -lt "$n" ]; do
+            /usr/bin/time -f "%e %U %S" -a -o "$out/$name.times" "$@" >/dev/null 2>&1
+            i=$((i + 1))
+        done
+        set -- $(sort -n "$out/$name.times" | awk '{ w[NR] = $1; c += $2 + $3 }
+            END { m = (NR % 2) ? w[(NR + 1) / 2] : (w[NR / 2] + w[NR / 2 + 1]) / 2;
+                  printf "%.0f %.0f\n", m * 1000, c / NR * 1000 }')
     fi
-    "$@" >/dev/null
-    i=0
-    times=""
-    while [ "$i" -lt "$runs" ]; do
-        start=$(date +%s%N)
-        "$@" >/dev/null
-        end=$(date +%s%N)
-        times="$times $(((end - start) / 1000000))"
-        i=$((i + 1))
-    done
-    echo $times | tr ' ' '\n' | sort -n |
-        awk '{a[NR]=$1} END {print (NR % 2) ? a[(NR+1)/2] : (a[NR/2] + a[NR/2+1]) / 2}'
+    eval "${name}_wall=$1 ${name}_cpu=$2"
 }
 
-main_rows=$(median_ms build/moulinette --no-bonus "$submission")
-sandboxed=$(median_ms build/moulinette "$submission")
-bare=$(median_ms build/moulinette --sandbox=off "$submission")
-echo "grading $submission, median of $runs runs:"
-echo "  the ten rows:   $main_rows ms   (target: under 500 ms)"
-echo "  with the bonus: $sandboxed ms"
-echo "  --sandbox=off:  $bare ms (with the bonus)"
-awk -v a="$sandboxed" -v b="$bare" 'BEGIN {printf "  sandbox cost:   %+.0f%%   (target: at most +30%%)\n", (a / b - 1) * 100}'
+# peak_rss_kb COMMAND...: the grader's own peak resident memory (VmHWM,
+# sampled until it ends; its jobs are other processes).
+peak_rss_kb() {
+    "$@" >/dev/null 2>&1 &
+    pid=$!
+    peak=0
+    while kill -0 "$pid" 2>/dev/null; do
+        hwm=$(awk '/^VmHWM/ { print $2 }' "/proc/$pid/status" 2>/dev/null || true)
+        [ -n "$hwm" ] && peak=$hwm
+        sleep 0.1
+    done
+    wait "$pid" || true
+    echo "$peak"
+}
 
-# BASELINE=TREE: another checkout, built, graded in the same run (e.g. the
-# design before the checker/driver split: git worktree add TREE b8e816c).
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.1fx", a / b }'; }
+verdict() { # verdict VALUE OP LIMIT: "met" or "NOT met"
+    awk -v v="$1" -v l="$3" -v op="$2" 'BEGIN { ok = op == "<=" ? v <= l : v >= l; print ok ? "met" : "NOT met" }'
+}
+
+echo "make bench: grading $submission, $cores cores, load $(cut -d' ' -f1-3 /proc/loadavg)"
+measure floor "$runs" bench/floor.sh "$submission"
+measure ten "$runs" build/moulinette --no-bonus "$submission"
+measure full "$runs" build/moulinette "$submission"
+measure bare "$runs" build/moulinette --sandbox=off --no-bonus "$submission"
+measure bonus_bare "$runs" build/moulinette --sandbox=off "$submission"
+
+line() { # line LABEL NAME
+    eval "w=\$${2}_wall c=\$${2}_cpu"
+    printf "  %-34s %6s ms wall %5s   %6s ms CPU %5s\n" "$1" "$w" "$(ratio "$w" "$floor_wall")" "$c" \
+        "$(ratio "$c" "$floor_cpu")"
+}
+echo "one submission, median of $runs runs (ratios: to the floor)"
+printf "  %-34s %6s ms wall        %6s ms CPU\n" "floor (build only, bench/floor.sh)" "$floor_wall" "$floor_cpu"
+line "ten rows, sandboxed" ten
+line "ten rows, --sandbox=off" bare
+line "with the bonus rows, sandboxed" full
+line "with the bonus rows, --sandbox=off" bonus_bare
+
+echo "batch: $nbatch submissions, every row, median of $batch_runs runs"
+# shellcheck disable=SC2086 # $batch: paths without spaces
+measure batch1 "$batch_runs" build/moulinette --jobs 1 $batch
+# shellcheck disable=SC2086
+measure batch2 "$batch_runs" build/moulinette --jobs "$cores" $batch
+# shellcheck disable=SC2086
+measure batch10 "$batch_runs" build/moulinette --jobs "$cores" --no-bonus $batch
+for j in 1 2 10; do
+    eval "w=\$batch${j}_wall c=\$batch${j}_cpu"
+    jobs=$([ "$j" = 1 ] && echo 1 || echo "$cores")
+    what=$([ "$j" = 10 ] && echo "--no-bonus" || echo "")
+    awk -v w="$w" -v c="$c" -v n="$nbatch" -v f="$floor_cpu" -v j="$jobs" -v x="$what" 'BEGIN {
+        printf "  --jobs %-2s %-10s %6.2f submissions/s   CPU per submission %4.0f ms (%.1fx the floor)\n",
+            j, x, n / (w / 1000), c / n, c / n / f }'
+done
+echo "  (every row: ring_blocking/waiting_uses_no_cpu spends 200 ms of CPU on purpose, see README)"
+# shellcheck disable=SC2086
+rss_small=$(peak_rss_kb build/moulinette --jobs "$cores" --no-bonus $(echo $batch | cut -d' ' -f1-2))
+# shellcheck disable=SC2086
+rss_big=$(peak_rss_kb build/moulinette --jobs "$cores" --no-bonus $batch)
+echo "  grader's peak memory: $rss_small KiB for 2 submissions, $rss_big KiB for $nbatch"
+
 if [ -n "${BASELINE:-}" ]; then
-    base=$(median_ms "$BASELINE/build/moulinette" --config "$BASELINE/config.yaml" --no-bonus \
-        "$BASELINE/reference")
-    echo "  baseline $BASELINE, the ten rows: $base ms"
-    awk -v a="$main_rows" -v b="$base" 'BEGIN {printf "  this tree against it: %.2fx the time\n", a / b}'
+    measure base "$runs" "$BASELINE/build/moulinette" --config "$BASELINE/config.yaml" --no-bonus \
+        "$BASELINE/reference"
+    echo "baseline $BASELINE, ten rows: $base_wall ms wall, $base_cpu ms CPU;" \
+        "this tree: $(ratio "$ten_wall" "$base_wall") the wall time, $(ratio "$ten_cpu" "$base_cpu") the CPU"
 fi
+
+w1=$(awk -v w="$ten_wall" -v f="$floor_wall" 'BEGIN { print w / f }')
+c1=$(awk -v c="$ten_cpu" -v f="$floor_cpu" 'BEGIN { print c / f }')
+cb=$(awk -v c="$batch2_cpu" -v n="$nbatch" -v f="$floor_cpu" 'BEGIN { print c / n / f }')
+cb10=$(awk -v c="$batch10_cpu" -v n="$nbatch" -v f="$floor_cpu" 'BEGIN { print c / n / f }')
+scale=$(awk -v a="$batch1_wall" -v b="$batch2_wall" 'BEGIN { print a / b }')
+cost=$(awk -v a="$ten_wall" -v b="$bare_wall" 'BEGIN { print (a / b - 1) * 100 }')
+mem=$(awk -v a="$rss_big" -v b="$rss_small" 'BEGIN { print a / b }')
+echo "targets (issue 12)"
+printf "  %-58s %-8s %s\n" "ten rows, sandboxed: wall <= 2.5x the floor" "$(printf %.1fx "$w1")" "$(verdict "$w1" "<=" 2.5)"
+printf "  %-58s %-8s %s\n" "ten rows, sandboxed: CPU <= 3x the floor" "$(printf %.1fx "$c1")" "$(verdict "$c1" "<=" 3)"
+printf "  %-58s %-8s %s\n" "batch at --jobs $cores: CPU per submission <= 3x the floor" "$(printf %.1fx "$cb")" "$(verdict "$cb" "<=" 3)"
+printf "  %-58s %-8s %s\n" "  the same, ten rows (--no-bonus)" "$(printf %.1fx "$cb10")" "$(verdict "$cb10" "<=" 3)"
+printf "  %-58s %-8s %s\n" "batch: --jobs $cores over --jobs 1 throughput >= 0.8 x cores" "$(printf %.2fx "$scale")" \
+    "$(verdict "$scale" ">=" "$(awk -v n="$cores" 'BEGIN { print 0.8 * n }')")"
+printf "  %-58s %-8s %s\n" "sandbox cost (ten rows) <= +30% against --sandbox=off" "$(printf %+.0f%% "$cost")" "$(verdict "$cost" "<=" 30)"
+printf "  %-58s %-8s %s\n" "grader's peak memory flat: $nbatch submissions <= 1.2x 2" "$(printf %.2fx "$mem")" "$(verdict "$mem" "<=" 1.2)"
+echo "  bonus rows: they add $(awk -v a="$full_wall" -v b="$ten_wall" 'BEGIN { print a - b }') ms wall and $(awk -v a="$full_cpu" -v b="$ten_cpu" 'BEGIN { print a - b }') ms CPU to one grade"
