@@ -15,12 +15,12 @@
 #include "util.h"
 
 static const char usage[] =
-    "usage: moulinette [--config FILE] [--format text|json] [--output FILE] [--jobs N]\n"
+    "usage: moulinette [--config FILE] [--format FMT] [--output FILE] [--jobs N]\n"
     "                  [--sandbox auto|strict|off] [--no-bonus] [--row ID]...\n"
     "                  [--test SUITE/NAME]... [--verbose] [--for-students] SUBMISSION_DIR...\n"
     "Grades each folder (memory_mapper.c and memory_mapper.h) against config.yaml.\n"
     "  --config FILE   grading table (default: ./config.yaml, else the one beside build/)\n"
-    "  --format FMT    text (default) or json\n"
+    "  --format FMT    text (default), json, csv, junit, tap or gradescope\n"
     "  --output FILE   write the report there (atomically) instead of stdout\n"
     "  --jobs N        processes run at once (default: number of CPUs)\n"
     "  --sandbox MODE  auto (default): use every protection the machine allows, say\n"
@@ -116,7 +116,7 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
         else if (c == 'o')
             cli->output = optarg;
         else if (c == 'f' && !(cli->format = report_find(optarg)))
-            return fail("unknown format \"%s\" (text or json)", optarg);
+            return fail("unknown format \"%s\" (text, json, csv, junit, tap or gradescope)", optarg);
         else if (c == 'j' && parse_jobs(optarg, &cli->jobs) != 0)
             return fail("--jobs takes a number from 1 to 64, not \"%s\"", optarg);
         else if (c == 's' && parse_sandbox(optarg, &cli->sandbox) != 0)

@@ -174,7 +174,11 @@ static void score_record(struct test_outcome *out, const struct test_record *rec
         verdict(out, ST_TIMEOUT, xasprintf("timed out after %.1f s%s", timeout, where));
     else if (rec->crashed || rec->signal) {
         sig = signal_text(rec->signal, res->memory_limit);
-        verdict(out, ST_CRASH, xasprintf("crashed with %s%s", sig, where));
+        /* The runner puts where the code was (tests/crashsite.h) in the
+         * message of a crash. */
+        verdict(out, ST_CRASH, rec->message && *rec->message
+                                   ? xasprintf("crashed with %s%s, %s", sig, where, rec->message)
+                                   : xasprintf("crashed with %s%s", sig, where));
     } else if (rec->failed)
         verdict(out, ST_FAIL, xstrdup(rec->message && *rec->message ? rec->message : "failed"));
     else if (rec->exit_code != 0)

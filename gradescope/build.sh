@@ -17,10 +17,13 @@ command -v zip >/dev/null 2>&1 || {
     fi
 }
 stage=build/gradescope-stage
-rm -rf "$stage" && mkdir -p "$stage/reference" "$stage/tests/rows"
+rm -rf "$stage" && mkdir -p "$stage/reference" "$stage/tests/rows" "$stage/tests/hidden"
 cp -r Makefile config.yaml graders "$stage/"
 cp tests/*.c tests/*.h "$stage/tests/"
 cp tests/rows/*.c "$stage/tests/rows/"
+# The instructor's grader: the tests hidden from students too (Gradescope
+# shows students only what results.json says they may see).
+cp tests/hidden/*.c "$stage/tests/hidden/"
 cp reference/memory_mapper.h "$stage/reference/"
 cp gradescope/setup.sh gradescope/run_autograder "$stage/"
 # What must never be shipped: a solution to the exercise.

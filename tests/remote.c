@@ -4,6 +4,7 @@
 #define _GNU_SOURCE
 #include "remote.h"
 
+#include "crashsite.h"
 #include "harness.h"
 
 #include <errno.h>
@@ -265,6 +266,9 @@ static void on_stop(int status)
     } else if (ptrace(PTRACE_GETSIGINFO, g_drv.pid, 0, &si) == 0
                && (si.si_signo == SIGSEGV || si.si_signo == SIGBUS)) {
         g_drv.fault = si;
+        mm_crash_capture(g_drv.pid, sig);
+    } else if (sig == SIGFPE || sig == SIGILL || sig == SIGABRT || sig == SIGTRAP) {
+        mm_crash_capture(g_drv.pid, sig);
     }
     ptrace(PTRACE_CONT, g_drv.pid, 0, (void *)(long)sig);
 }

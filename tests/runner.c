@@ -29,8 +29,8 @@
  *     seconds output_bytes
  * `note`: what the test saw that another row grades ("also seen: ..."),
  * shown with the row's verdict but never deciding it; "" when none.
- * `seconds`: the test's wall time. `output_bytes`: how much the test (and
- * the drivers it started) printed. Each test prints into a pipe of its
+ * `seconds`: the test's wall time. `output_bytes`: how much of what the
+ * test (and the drivers it started) printed the runner passed on. Each test prints into a pipe of its
  * own, which the runner copies to its stdout in test order and counts, so
  * the grader can give each test its own part of the job's output.
  */
@@ -52,6 +52,7 @@
 #include <unistd.h>
 
 #include "check.h"
+#include "crashsite.h"
 #include "harness.h"
 #include "remote.h"
 
@@ -168,6 +169,8 @@ void mm_report_driver_end(int status)
     if (WIFSIGNALED(status)) {
         g_out->crashed = 1;
         g_out->signal = WTERMSIG(status);
+        /* Where it was: the message of a crash (graders/score.c). */
+        snprintf(g_out->message, sizeof g_out->message, "%s", mm_crash_site());
     } else {
         g_out->exit_code = WEXITSTATUS(status);
     }
@@ -195,18 +198,27 @@ static double now(void)
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
 
-/* Copies what is waiting in the test's output pipe to stdout; returns 0
- * once the pipe is empty for now or closed. */
+/* What the runner passes on of one test's output: far more than the
+ * grader keeps (limits.output_kb), so the grader still sees that it was
+ * cut; the rest is read and dropped here, at the cost of one copy, as the
+ * grader would (a test that floods its output must not slow down). */
+#define FORWARD_MAX (1024 * 1024)
+
+/* Copies what is waiting in the test's output pipe to stdout, counting in
+ * `bytes` what it passed on; returns 0 once the pipe is empty for now or
+ * closed. */
 static int copy_output(int fd, size_t *bytes)
 {
-    char buf[16384];
+    static char buf[65536];
     ssize_t n = read(fd, buf, sizeof buf);
+    size_t pass;
 
     if (n <= 0)
         return 0;
-    *bytes += (size_t)n;
+    pass = *bytes >= FORWARD_MAX ? 0 : (size_t)n < FORWARD_MAX - *bytes ? (size_t)n : FORWARD_MAX - *bytes;
+    *bytes += pass;
     /* The grader reads and caps this; a short write only loses output. */
-    if (fwrite(buf, 1, (size_t)n, stdout) != (size_t)n)
+    if (pass && fwrite(buf, 1, pass, stdout) != pass)
         clearerr(stdout);
     return 1;
 }
@@ -337,6 +349,8 @@ static int run_one(const struct mm_test *t, double timeout, FILE *records)
         perror("checker: pipe");
         return 0;
     }
+    /* Fewer round trips for a test that prints a lot (best effort). */
+    (void)fcntl(out[0], F_SETPIPE_SZ, 1024 * 1024);
     pid = fork();
     if (pid < 0) {
         perror("checker: fork");

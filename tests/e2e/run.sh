@@ -187,6 +187,17 @@ own_output() {
 }
 check "JSON: each test has its own output and time" own_output
 
+# A CRASH says where: the faulting address and the submission's frames.
+mkdir "$out/crash" && cp reference/memory_mapper.h reference/memory_mapper.c "$out/crash/"
+awk '/^t_mapping \*map_anonymous\(size_t size, int shared\)$/ {
+         print "static void crash_here(size_t n)\n{\n    volatile int *bad = (int *)16;\n\n    if (n)\n        *bad = 1;\n}\n"
+         print; getline; print; print "    crash_here(size);"; next } { print }' \
+    reference/memory_mapper.c >"$out/crash/memory_mapper.c"
+grade crash "$out/crash" --row map_anon_private
+check "a CRASH names the faulting address and the submission's frames, with their lines" \
+    sh -c "tr '\n' ' ' <'$out/crash.txt' | sed 's/  */ /g' |
+           grep -q 'crashed with SIGSEGV (Segmentation fault) during: calling map_anonymous([0-9]*, 0), accessing 0x10, in crash_here (memory_mapper.c:[0-9]*), called from map_anonymous (memory_mapper.c:[0-9]*)'"
+
 # Hidden rows and tests: graded, and kept from a report published to students.
 hidden=".e2e-hidden-$$.yaml"
 trap 'rm -rf "$out" "$hidden"' EXIT

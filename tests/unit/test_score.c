@@ -35,6 +35,7 @@ static void check(const char *record, enum status expected, const char *in_messa
     free(o.message);
     free(o.output);
     free(o.note);
+    free(o.step);
     sb_free(&r.records);
 }
 
@@ -86,6 +87,7 @@ Test(score, note_is_kept_and_never_decides)
     free(o.message);
     free(o.output);
     free(o.note);
+    free(o.step);
     sb_free(&r.records);
 }
 
@@ -101,6 +103,7 @@ Test(score, failed_test_keeps_its_note)
     free(o.message);
     free(o.output);
     free(o.note);
+    free(o.step);
     sb_free(&r.records);
 }
 
@@ -116,6 +119,7 @@ Test(score, record_without_note_field)
     free(o.message);
     free(o.output);
     free(o.note);
+    free(o.step);
     sb_free(&r.records);
 }
 
@@ -142,6 +146,7 @@ Test(score, killed_runner_without_record)
     free(o.message);
     free(o.output);
     free(o.note);
+    free(o.step);
 }
 
 Test(score, grader_timeout_without_record)
@@ -157,6 +162,7 @@ Test(score, grader_timeout_without_record)
     free(o.message);
     free(o.output);
     free(o.note);
+    free(o.step);
 }
 
 static struct row_config rows[] = {
