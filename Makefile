@@ -104,6 +104,21 @@ $(BUILD)/no-unshare: tests/container/no_unshare.c
 container: all $(BUILD)/json-check $(BUILD)/no-unshare
 	tests/container/run.sh
 
+# Load (tests/stress/run.sh): two graders at once, a batch of 500
+# submissions (after make mutants: copies of its corpus), a grader killed
+# mid-batch. make test runs the quick part (two graders at once, ~15 s).
+.PHONY: stress-quick firstrun
+stress: all $(BUILD)/json-check $(BUILD)/no-unshare
+	tests/stress/run.sh all
+
+stress-quick: all $(BUILD)/json-check $(BUILD)/no-unshare
+	tests/stress/run.sh quick
+
+# The first run in a fresh Debian root (tests/firstrun/run.sh): root and
+# the network to Debian's mirror, minutes; not part of make test.
+firstrun:
+	tests/firstrun/run.sh
+
 # The student kit (kit/build.sh): dist/memory_mapper-kit.tar.gz; `make
 # kit-test` (tests/kit/run.sh) grades with it as a student would and checks
 # that it holds no solution.
@@ -117,7 +132,7 @@ kit: $(BUILD)/kit-config
 kit-test: all kit
 	tests/kit/run.sh dist/memory_mapper-kit.tar.gz
 
-test: unit e2e mutants hostile container kit-test formats
+test: unit e2e mutants hostile container stress-quick kit-test formats
 
 # Each report format read back by its consumer (tests/formats/run.sh).
 .PHONY: formats gradescope gradescope-test

@@ -826,6 +826,14 @@ static void hold_cgroup_lock(const struct isolation *iso)
     if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0)
         fprintf(stderr, "moulinette: cannot lock %s (%s): another grader's cleanup may remove "
                         "this one's idle cgroups\n", g_lock_path, strerror(errno));
+    /* Where our cgroups are: a grader started in another cgroup (another
+     * login, another service) sweeps them from there once we are dead. */
+    if (fd >= 0) {
+        char *where = xasprintf("%s\n%s\n", iso->pids_parent, iso->memory_parent);
+
+        (void)!write(fd, where, strlen(where));
+        free(where);
+    }
     atexit(drop_cgroup_lock);
 }
 
@@ -850,30 +858,91 @@ static int grader_gone(const char *name, const char *dir)
     return gone;
 }
 
-/* Lock files of graders that are gone (after their cgroups, in both
- * controllers, were swept). */
-static void sweep_locks(void)
+/* A dead grader's jobs die with it (PDEATHSIG), but until their parent's
+ * new reaper (pid 1, or the nearest subreaper) reaps them, the zombies
+ * still count in pids.current and rmdir says EBUSY: such a cgroup is
+ * waited for, at most SWEEP_WAIT seconds in all. One still busy then is
+ * left with its grader's lock file, for the next run. */
+#define SWEEP_WAIT 3.0
+
+/* Removes the cgroups in `parent` that grader `id` made (its slots and its
+ * probe); returns how many are left. */
+static int remove_cgroups_of(const char *parent, const char *id, size_t len, double deadline)
+{
+    DIR *d = opendir(parent);
+    struct dirent *e;
+    char path[512];
+    int left = 0;
+
+    while (d && (e = readdir(d)) != NULL) {
+        const char *name = e->d_name;
+        int probe = strncmp(name, "moulinette-probe-", 17) == 0;
+        const char *at = name + (probe ? 17 : 11);
+
+        if (strncmp(name, "moulinette-", 11) != 0 || strncmp(at, id, len) != 0
+            || at[len] != (probe ? '\0' : '-'))
+            continue;
+        snprintf(path, sizeof path, "%s/%s", parent, e->d_name);
+        while (rmdir(path) != 0 && errno == EBUSY && now_seconds() < deadline)
+            usleep(50000);
+        left += access(path, F_OK) == 0;
+    }
+    if (d)
+        closedir(d);
+    return left;
+}
+
+/* Every grader that is gone (its lock file free): its cgroups removed
+ * where its lock file says they are (ours if it does not say), then the
+ * lock file. The lock is held meanwhile, so that two sweepers never race
+ * on one dead grader; one whose cgroups are still busy keeps its lock
+ * file, for the next run. */
+static void sweep_dead_graders(const struct isolation *iso, double deadline)
 {
     DIR *d = opendir(CGROUP_LOCK_DIR);
     struct dirent *e;
 
     while (d && (e = readdir(d)) != NULL) {
         size_t len = strlen(e->d_name);
+        char where[520] = "";
+        char *nl;
         int fd;
+        int left = 0;
 
-        if (strncmp(e->d_name, "moulinette-", 11) != 0 || len < 5
+        if (strncmp(e->d_name, "moulinette-", 11) != 0 || len < 17
             || strcmp(e->d_name + len - 5, ".lock") != 0)
             continue;
         fd = openat(dirfd(d), e->d_name, O_RDWR | O_NOFOLLOW | O_CLOEXEC);
-        if (fd >= 0 && flock(fd, LOCK_EX | LOCK_NB) == 0)
+        if (fd < 0 || flock(fd, LOCK_EX | LOCK_NB) != 0) {
+            if (fd >= 0)
+                close(fd);
+            continue;
+        }
+        if (read(fd, where, sizeof where - 1) < 0)
+            where[0] = '\0';
+        nl = strchr(where, '\n');
+        if (nl && strchr(nl + 1, '\n')) {
+            *nl = '\0';
+            *strchr(nl + 1, '\n') = '\0';
+            left += remove_cgroups_of(where, e->d_name + 11, len - 16, deadline);
+            if (!iso->cgroup_v2)
+                left += remove_cgroups_of(nl + 1, e->d_name + 11, len - 16, deadline);
+        } else {
+            left += remove_cgroups_of(iso->pids_parent, e->d_name + 11, len - 16, deadline);
+            if (!iso->cgroup_v2)
+                left += remove_cgroups_of(iso->memory_parent, e->d_name + 11, len - 16, deadline);
+        }
+        if (left == 0)
             unlinkat(dirfd(d), e->d_name, 0);
-        if (fd >= 0)
-            close(fd);
+        close(fd);
     }
     if (d)
         closedir(d);
 }
 
+/* Cgroups in our own parents of graders without a lock file (older
+ * graders), by age; or whose lock frees while we look. No waiting here:
+ * a busy one may not be ours to wait for. */
 static void sweep_cgroups(const struct isolation *iso)
 {
     const char *const parents[] = {iso->pids_parent, iso->memory_parent};
@@ -973,11 +1042,12 @@ static int container_from_environ(char *name, size_t cap)
     const char *own = getenv("container");
     int found = 0;
 
-    for (size_t i = 0; env && i < len && !found; i += strlen(env + i) + 1)
-        if (strncmp(env + i, "container=", 10) == 0 && env[i + 10]) {
-            snprintf(name, cap, "%s", env + i + 10);
-            found = 1;
-        }
+    if (env)
+        for (size_t i = 0; i < len && !found; i += strlen(env + i) + 1)
+            if (strncmp(env + i, "container=", 10) == 0 && env[i + 10]) {
+                snprintf(name, cap, "%s", env + i + 10);
+                found = 1;
+            }
     free(env);
     if (!found && own && *own) {
         snprintf(name, cap, "%s", own);
@@ -1024,8 +1094,10 @@ void isolate_probe(struct isolation *iso)
     detect_container(iso->container, sizeof iso->container);
     iso->cgroups = sandbox_privileged() && probe_cgroups(iso);
     if (iso->cgroups) {
+        double deadline = now_seconds() + SWEEP_WAIT;
+
+        sweep_dead_graders(iso, deadline);
         sweep_cgroups(iso);
-        sweep_locks();
         hold_cgroup_lock(iso);
     }
 }
@@ -1137,10 +1209,10 @@ static void ns_consequence(const struct isolation *iso, char *what, size_t cap)
 
 char *isolate_describe(const struct isolation *iso, int quiet_user)
 {
-    char why[256];
-    char what[512];
-
     if (!iso->namespaces) {
+        char why[256];
+        char what[512];
+
         ns_cause(iso, why, sizeof why);
         ns_consequence(iso, what, sizeof what);
         return xasprintf("sandbox: %s: %s", why, what);
