@@ -45,6 +45,16 @@ $(BUILD)/graders/%.o: graders/%.c graders/*.h | $(DEPS)
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS) -D_GNU_SOURCE $(shell pkg-config --cflags yaml-0.1) -c $< -o $@
 
+# The grader's version, for the reports (provenance.h): git describe at
+# build time, "unknown" outside a git checkout (the student kit).
+MM_VERSION := $(shell git describe --always --dirty 2>/dev/null || echo unknown)
+$(BUILD)/graders/provenance.o: CFLAGS += -DMM_VERSION='"$(MM_VERSION)"'
+$(BUILD)/graders/provenance.o: .git-version
+
+.git-version: FORCE
+	@echo '$(MM_VERSION)' | cmp -s - $@ || echo '$(MM_VERSION)' >$@
+FORCE:
+
 $(BUILD)/moulinette: $(GRADER_OBJ) $(BUILD)/graders/main.o
 	$(CC) $^ -o $@ $(shell pkg-config --libs yaml-0.1) -lm
 

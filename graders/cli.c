@@ -17,7 +17,9 @@
 static const char usage[] =
     "usage: moulinette [--config FILE] [--format FMT] [--output FILE] [--jobs N]\n"
     "                  [--sandbox auto|strict|off] [--no-bonus] [--row ID]...\n"
-    "                  [--test SUITE/NAME]... [--verbose] [--for-students] SUBMISSION_DIR...\n"
+    "                  [--test SUITE/NAME]... [--verbose] [--for-students] [--shard I/N]\n"
+    "                  SUBMISSION_DIR...\n"
+    "       moulinette merge [--config FILE] [--format FMT] [--output FILE] [--force] REPORT.json...\n"
     "Grades each folder (memory_mapper.c and memory_mapper.h) against config.yaml.\n"
     "  --config FILE   grading table (default: ./config.yaml, else the one beside build/)\n"
     "  --format FMT    text (default), json, csv, junit, tap or gradescope\n"
@@ -32,6 +34,8 @@ static const char usage[] =
     "  --verbose, -v   show every test: verdict, time, last step, and what it printed\n"
     "  --for-students  a report to publish: hidden rows and tests show their verdict\n"
     "                  and points, never their reasons or output\n"
+    "  --shard I/N     grade only the I-th of N slices of the submissions (every N-th,\n"
+    "                  from the I-th); `moulinette merge` joins the JSON reports\n"
     "Exit status: 0 every submission graded, 2 usage or config error, 1 grader failure.\n";
 
 static int parse_jobs(const char *s, int *out)
@@ -59,6 +63,25 @@ static int parse_sandbox(const char *s, enum sandbox_mode *out)
         }
     }
     return -1;
+}
+
+/* "I/N" with 1 <= I <= N <= 10000. */
+static int parse_shard(const char *s, int *shard, int *shards)
+{
+    char *end;
+    long i, n;
+
+    errno = 0;
+    i = strtol(s, &end, 10);
+    if (errno || end == s || *end != '/')
+        return -1;
+    s = end + 1;
+    n = strtol(s, &end, 10);
+    if (errno || end == s || *end || n < 1 || n > 10000 || i < 1 || i > n)
+        return -1;
+    *shard = (int)i;
+    *shards = (int)n;
+    return 0;
 }
 
 static enum cli_status fail(const char *fmt, const char *arg)
@@ -90,6 +113,7 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
         {"sandbox", required_argument, NULL, 's'}, {"no-bonus", no_argument, NULL, 'b'},
         {"row", required_argument, NULL, 'r'},     {"test", required_argument, NULL, 't'},
         {"verbose", no_argument, NULL, 'v'},       {"for-students", no_argument, NULL, 'S'},
+        {"shard", required_argument, NULL, 'H'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -113,6 +137,8 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
             cli->verbose = 1;
         else if (c == 'S')
             cli->for_students = 1;
+        else if (c == 'H' && parse_shard(optarg, &cli->shard, &cli->shards) != 0)
+            return fail("--shard takes I/N with 1 <= I <= N, as in 2/4, not \"%s\"", optarg);
         else if (c == 'o')
             cli->output = optarg;
         else if (c == 'f' && !(cli->format = report_find(optarg)))
@@ -127,6 +153,18 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
     cli->submissions = argv + optind;
     cli->nsubmissions = (size_t)(argc - optind);
     return check_submissions(cli);
+}
+
+void cli_take_shard(char **items, size_t *n, int shard, int shards)
+{
+    size_t kept = 0;
+
+    if (shards <= 0)
+        return;
+    for (size_t i = 0; i < *n; i++)
+        if (i % (size_t)shards == (size_t)(shard - 1))
+            items[kept++] = items[i];
+    *n = kept;
 }
 
 void cli_free(struct cli *cli)

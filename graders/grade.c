@@ -56,6 +56,8 @@ void grade_free(struct grade *g)
     }
     free(g->rows);
     free(g->submission);
+    free(g->submission_sha256);
+    provenance_free(&g->prov);
     free(g->compile_log);
     sl_free(&g->notes);
     sl_free(&g->forbidden_used);

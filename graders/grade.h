@@ -8,6 +8,7 @@
 #include <stddef.h>
 
 #include "config.h"
+#include "provenance.h"
 #include "util.h"
 
 enum status { ST_PASS, ST_FAIL, ST_CRASH, ST_TIMEOUT, ST_ERROR };
@@ -55,6 +56,8 @@ struct grade {
     int kit_hidden_points; /* a student kit's: what only the instructor grades */
     int kit_hidden_tests;
     int for_students;      /* grade_for_students() was applied */
+    struct provenance prov;  /* how it was graded (provenance.h) */
+    char *submission_sha256; /* of its files as graded; NULL if unreadable */
 };
 
 struct grade *grade_new(const struct config *cfg, const char *submission);

@@ -17,6 +17,7 @@ struct grader {
     const struct config *cfg;
     struct tools tools;
     struct sandbox *sb;
+    struct provenance prov;
 };
 
 /* Finds `name` on PATH (jobs are exec'd without a PATH search). */
@@ -68,7 +69,8 @@ static int find_tools(const struct config *cfg, struct tools *tools)
 
 /* The grader's own tree (config, reference, tests' sources) is hidden
  * from every job. */
-static struct sandbox *open_sandbox(const struct config *cfg, int jobs, enum sandbox_mode mode)
+static struct sandbox *open_sandbox(const struct config *cfg, int jobs, enum sandbox_mode mode,
+                                    struct provenance *prov)
 {
     struct strlist hide = {0};
     char *base = realpath(cfg->base_dir && *cfg->base_dir ? cfg->base_dir : ".", NULL);
@@ -90,9 +92,11 @@ static struct sandbox *open_sandbox(const struct config *cfg, int jobs, enum san
     sl_free(&hide);
     if (mode == SANDBOX_OFF) {
         sandbox_disable_isolation(sb);
+        provenance_set_sandbox(prov, "off (--sandbox=off: sessions and rlimits only)");
         return sb;
     }
     off = sandbox_describe(sb);
+    provenance_set_sandbox(prov, off);
     if (off && mode == SANDBOX_STRICT) {
         fprintf(stderr, "moulinette: --sandbox=strict: %s\n", off);
         free(off);
@@ -127,6 +131,10 @@ struct grade **grader_grade(struct grader *g, char **dirs, size_t n)
     interrupted = sandbox_run(g->sb) != 0;
     for (size_t i = 0; i < n; i++) {
         score_grade(grades[i], cfg->forbidden_penalty);
+        provenance_copy(&grades[i]->prov, &g->prov);
+        /* The files as graded: the scratch copy, before it goes. */
+        if (works[i]->scratch)
+            grades[i]->submission_sha256 = provenance_submission_hash(cfg, works[i]->scratch);
         work_free(works[i]);
     }
     free(works);
@@ -150,7 +158,8 @@ struct grader *grader_open(const struct config *cfg, int jobs, enum sandbox_mode
     }
     sandbox_catch_signals();
     build_sweep_stale();
-    g->sb = open_sandbox(cfg, jobs, mode);
+    provenance_init(&g->prov, cfg, cfg->path, g->tools.cc);
+    g->sb = open_sandbox(cfg, jobs, mode, &g->prov);
     if (!g->sb) {
         grader_close(g);
         return NULL;
@@ -163,6 +172,7 @@ void grader_close(struct grader *g)
     if (!g)
         return;
     sandbox_free(g->sb);
+    provenance_free(&g->prov);
     free(g->tools.cc);
     free(g->tools.objcopy);
     free(g);

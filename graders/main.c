@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "config.h"
 #include "grader.h"
+#include "merge.h"
 #include "sandbox.h"
 
 static int use_colour(const struct cli *cli)
@@ -45,6 +46,8 @@ int main(int argc, char **argv)
     char *config_file;
     int status = 0;
 
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return merge_main(argc - 1, argv + 1);
     switch (cli_parse(argc, argv, &cli)) {
     case CLI_HELP:
         cli_free(&cli);
@@ -55,6 +58,7 @@ int main(int argc, char **argv)
     case CLI_OK:
         break;
     }
+    cli_take_shard(cli.submissions, &cli.nsubmissions, cli.shard, cli.shards);
     config_file = cli.config ? xstrdup(cli.config) : cli_default_config();
     cfg = config_load(config_file);
     free(config_file);

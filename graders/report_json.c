@@ -119,6 +119,32 @@ static void put_row(FILE *out, const struct row_grade *r)
     fputs("]}", out);
 }
 
+static void put_field(FILE *out, const char *key, const char *value, const char *sep)
+{
+    fprintf(out, "\"%s\": ", key);
+    if (value)
+        json_string(out, value);
+    else
+        fputs("null", out);
+    fputs(sep, out);
+}
+
+/* What makes the verdict reproducible (provenance.h). */
+static void put_provenance(FILE *out, const struct grade *g)
+{
+    const struct provenance *p = &g->prov;
+
+    fputs("  ", out);
+    put_field(out, "submission_sha256", g->submission_sha256, ",\n  \"provenance\": {");
+    put_field(out, "grader_version", p->version, ", ");
+    put_field(out, "config_sha256", p->config_sha256, ", ");
+    put_field(out, "tests_sha256", p->tests_sha256, ",\n    ");
+    put_field(out, "compiler", p->compiler, ", ");
+    put_field(out, "kernel", p->kernel, ", ");
+    put_field(out, "date", p->date, ",\n    ");
+    put_field(out, "sandbox", p->sandbox, "},\n");
+}
+
 static void put_grade(FILE *out, const struct grade *g, const char *indent)
 {
     fprintf(out, "%s{\"submission\": ", indent);
@@ -128,6 +154,7 @@ static void put_grade(FILE *out, const struct grade *g, const char *indent)
     fprintf(out, "  \"partial\": %s, \"full_max_score\": %d, \"kit_hidden_points\": %d, "
             "\"kit_hidden_tests\": %d,\n",
             g->partial ? "true" : "false", g->full_max_score, g->kit_hidden_points, g->kit_hidden_tests);
+    put_provenance(out, g);
     fprintf(out, "  \"compile\": {\"ok\": %s, \"log\": ", g->compile_ok ? "true" : "false");
     put_capped(out, g->compile_log, REPORT_LOG_MAX);
     fputs("},\n  \"notes\": ", out);

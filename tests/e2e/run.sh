@@ -198,6 +198,55 @@ check "a CRASH names the faulting address and the submission's frames, with thei
     sh -c "tr '\n' ' ' <'$out/crash.txt' | sed 's/  */ /g' |
            grep -q 'crashed with SIGSEGV (Segmentation fault) during: calling map_anonymous([0-9]*, 0), accessing 0x10, in crash_here (memory_mapper.c:[0-9]*), called from map_anonymous (memory_mapper.c:[0-9]*)'"
 
+# A class split across graders (--shard I/N) and merged back, and what makes
+# a verdict reproducible.
+batch="reference student $out/noclose"
+for i in 1 2; do
+    "$moulinette" --no-bonus --format json --shard $i/2 --output "$out/shard$i.json" $batch 2>/dev/null
+done
+"$moulinette" --no-bonus --format json --output "$out/whole.json" $batch 2>/dev/null
+"$moulinette" merge --format csv "$out/shard1.json" "$out/shard2.json" >"$out/merged.csv" 2>&1
+scores_of() { grep -o '"submission": "[^"]*", "score": [0-9]*' "$1" | sort; }
+check "--shard 1/2 and 2/2 share the batch out without overlap" \
+    sh -c "[ \$(grep -c '\"submission\": ' '$out/shard1.json') -eq 2 ] && [ \$(grep -c '\"submission\": ' '$out/shard2.json') -eq 1 ]"
+"$moulinette" merge --format json "$out/shard1.json" "$out/shard2.json" >"$out/merged.json" 2>&1
+check "merge gives the scores of the whole batch graded at once" \
+    sh -c "[ \"\$(grep -o '\"submission\": \"[^\"]*\", \"score\": [0-9]*' '$out/merged.json' | sort)\" = \"\$(grep -o '\"submission\": \"[^\"]*\", \"score\": [0-9]*' '$out/whole.json' | sort)\" ]"
+check "... in any format (csv: a header and one line per submission)" \
+    sh -c "[ \$(wc -l <'$out/merged.csv') -eq 4 ] && grep -q '^student,0,100,' '$out/merged.csv'"
+"$moulinette" merge --format json "$out/shard1.json" >"$out/again.json" 2>&1
+check "merge of one JSON report gives it back byte for byte" cmp -s "$out/shard1.json" "$out/again.json"
+"$moulinette" merge "$out/shard1.json" "$out/shard1.json" >/dev/null 2>"$out/twice.err"
+check "merge refuses a submission graded twice, unless --force" \
+    sh -c "grep -q 'is graded in two reports' '$out/twice.err' &&
+           '$moulinette' merge --force '$out/shard1.json' '$out/shard1.json' >/dev/null 2>&1"
+other=".e2e-other-$$.yaml"
+sed 's/^  penalty: 10$/  penalty: 11/' config.yaml >"$other"
+"$moulinette" merge --config "$other" "$out/shard1.json" >/dev/null 2>"$out/other.err"
+rc_other=$?
+rm -f "$other"
+check "merge refuses reports made with another config.yaml" \
+    sh -c "[ $rc_other -eq 1 ] && grep -q 'graded with another config.yaml' '$out/other.err'"
+"$moulinette" merge "$out/missing.json" >/dev/null 2>"$out/missing.err"
+check "merge of a report that is not there says so" grep -q 'cannot read' "$out/missing.err"
+provenance_ok() {
+    hash=$(cat reference/memory_mapper.c reference/memory_mapper.h | wc -c)
+    grep -q '"submission_sha256": "[0-9a-f]\{64\}"' "$out/whole.json" &&
+        grep -q '"config_sha256": "'"$(sha256sum config.yaml | cut -d' ' -f1)"'"' "$out/whole.json" &&
+        grep -q '"grader_version": "[^"]' "$out/whole.json" && grep -q '"compiler": "gcc' "$out/whole.json" &&
+        grep -q '"kernel": "Linux ' "$out/whole.json" && grep -q '"date": "20[0-9-]*T[0-9:]*Z"' "$out/whole.json" &&
+        grep -q '"sandbox": "' "$out/whole.json" && [ "$hash" -gt 0 ]
+}
+check "every JSON report says how it was graded (version, hashes, compiler, kernel, sandbox, date)" provenance_ok
+same_hash() { # the same files give the same hash, one changed byte another
+    a=$(grep -o '"submission": "reference", [^}]*' "$out/whole.json" | head -1)
+    [ "$(grep -A2 '"submission": "reference"' "$out/whole.json" | grep -o '"submission_sha256": "[0-9a-f]*"')" = \
+      "$(grep -A2 '"submission": "reference"' "$out/shard1.json" | grep -o '"submission_sha256": "[0-9a-f]*"')" ] &&
+        [ "$(grep -A2 '"submission": "reference"' "$out/whole.json" | grep -o '"submission_sha256": "[0-9a-f]*"')" != \
+          "$(grep -A2 "\"submission\": \"$out/noclose\"" "$out/whole.json" | grep -o '"submission_sha256": "[0-9a-f]*"')" ]
+}
+check "... and hashes the submission's files (same files, same hash)" same_hash
+
 # Hidden rows and tests: graded, and kept from a report published to students.
 hidden=".e2e-hidden-$$.yaml"
 trap 'rm -rf "$out" "$hidden"' EXIT
