@@ -107,8 +107,7 @@ echo $? >"$logs/1-user.rc"
 check "1. as a user without the dependencies, make grade stops (exit != 0)" \
     test "$(cat "$logs/1-user.rc")" -ne 0
 check "1. ... printing the command that works here (as root, apt-get update first)" \
-    grep -q "as root: apt-get update && apt-get install -y pkg-config libcriterion-dev libyaml-dev patch" \
-    "$logs/1-user.txt"
+    grep -q "as root: apt-get update && apt-get install -y .*libcriterion-dev" "$logs/1-user.txt"
 check "1. ... and no sudo, which minbase does not have" sh -c "! grep -q sudo '$logs/1-user.txt'"
 
 # 2. Root: a quiet install, then the grade.
