@@ -143,6 +143,7 @@ static void stop_build(struct work *w, char *log, enum status status, const char
         w->grade->rows[i].status = status;
         w->grade->rows[i].message = xasprintf("not graded: %s", why);
     }
+    work_finished(w);
 }
 
 static void fail_build(struct work *w, char *log)

@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "score.h"
@@ -109,12 +110,53 @@ static struct sandbox *open_sandbox(const struct config *cfg, int jobs, enum san
     return sb;
 }
 
+/* The live progress line of a batch, on a terminal only. */
+struct progress {
+    int on;
+    size_t total;
+    size_t done;
+    size_t not_built;
+    struct timespec start;
+};
+
+static double seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void show_progress(const struct progress *p)
+{
+    double elapsed = seconds_since(&p->start);
+    int left = p->done ? (int)(elapsed / (double)p->done * (double)(p->total - p->done) + 0.5) : -1;
+
+    fprintf(stderr, "\r\033[Kgrading: %zu/%zu done", p->done, p->total);
+    if (p->not_built)
+        fprintf(stderr, ", %zu did not compile", p->not_built);
+    fprintf(stderr, ", %d:%02d elapsed", (int)elapsed / 60, (int)elapsed % 60);
+    if (left >= 0 && p->done < p->total)
+        fprintf(stderr, ", about %d:%02d left", left / 60, left % 60);
+}
+
+static void submission_done(struct work *w)
+{
+    struct progress *p = w->finished_ctx;
+
+    p->done++;
+    p->not_built += !w->grade->compile_ok;
+    if (p->on)
+        show_progress(p);
+}
+
 struct grade **grader_grade(struct grader *g, char **dirs, size_t n)
 {
     const struct config *cfg = g->cfg;
     char *run_dir = build_open_run_dir();
     struct work **works = xcalloc(n, sizeof *works);
     struct grade **grades = xcalloc(n, sizeof *grades);
+    struct progress progress = {n > 1 && isatty(STDERR_FILENO), n, 0, 0, {0, 0}};
     int interrupted;
 
     /* No job sees a submission folder, its own included: it works on its
@@ -126,9 +168,17 @@ struct grade **grader_grade(struct grader *g, char **dirs, size_t n)
         *works[i] = (struct work){.cfg = cfg, .tools = &g->tools, .sb = g->sb,
                                   .dir = xstrdup(dirs[i]), .run_dir = run_dir};
         works[i]->grade = grades[i] = grade_new(cfg, dirs[i]);
-        build_start(works[i]);
+        works[i]->finished = submission_done;
+        works[i]->finished_ctx = &progress;
     }
+    clock_gettime(CLOCK_MONOTONIC, &progress.start);
+    if (progress.on)
+        show_progress(&progress);
+    for (size_t i = 0; i < n; i++)
+        build_start(works[i]);
     interrupted = sandbox_run(g->sb) != 0;
+    if (progress.on)
+        fputs("\r\033[K", stderr);
     for (size_t i = 0; i < n; i++) {
         score_grade(grades[i], cfg->forbidden_penalty);
         provenance_copy(&grades[i]->prov, &g->prov);

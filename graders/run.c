@@ -17,6 +17,7 @@
 #define RUNNER_GRACE_SECONDS 2.0
 
 struct row_slot {
+    struct work *work;
     struct row_grade *row;
     size_t first; /* the row's tests [first, first + count) share one suite */
     size_t count;
@@ -26,10 +27,14 @@ static void row_done(struct job *job, void *ctx)
 {
     struct row_slot *slot = ctx;
 
+    struct work *w = slot->work;
+
     for (size_t t = slot->first; t < slot->first + slot->count; t++)
         score_test(&slot->row->tests[t], &job->result, slot->row->row->timeout);
     job_clear(job);
     free(slot);
+    if (--w->jobs_left == 0)
+        work_finished(w);
 }
 
 static size_t suite_length(const char *test)
@@ -55,7 +60,7 @@ static void submit_group(struct work *w, struct job *job, struct row_grade *r, s
     struct row_slot *slot = xcalloc(1, sizeof *slot);
     double timeout = r->row->timeout;
 
-    *slot = (struct row_slot){r, first, same_suite(r, first)};
+    *slot = (struct row_slot){w, r, first, same_suite(r, first)};
     work_job_init(w, job, timeout * (double)slot->count + RUNNER_GRACE_SECONDS);
     /* Relative: under the job's own /tmp, only its working directory
      * still leads to the scratch copy. */
@@ -108,9 +113,21 @@ void run_start(struct work *w)
             groups[n] = (struct group){r, t, same_suite(r, t)};
     }
     qsort(groups, n, sizeof *groups, bigger_first);
+    w->jobs_left = n;
     for (size_t i = 0; i < n; i++)
         submit_group(w, &w->test_jobs[i], groups[i].row, groups[i].first);
     free(groups);
+    if (n == 0)
+        work_finished(w);
+}
+
+void work_finished(struct work *w)
+{
+    void (*finished)(struct work *) = w->finished;
+
+    w->finished = NULL;
+    if (finished)
+        finished(w);
 }
 
 void work_job_init(struct work *w, struct job *job, double timeout)

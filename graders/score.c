@@ -289,20 +289,16 @@ static void score_row(struct row_grade *r)
     gather_notes(r);
 }
 
-/* Code that does not compile fails every row and every test alike, for
- * one reason the report gives once. */
+/* Code that was not built fails every row and every test alike, for the
+ * one reason the build gave the rows (build.c: the student's compile
+ * error, or the grader's own failure, ST_ERROR). */
 static void not_compiled(struct row_grade *r)
 {
-    static const char why[] = "not graded: the submission does not compile";
-
-    r->status = ST_FAIL;
     r->points = 0;
-    free(r->message);
-    r->message = xstrdup(why);
     for (size_t t = 0; t < r->ntests; t++) {
-        r->tests[t].status = ST_FAIL;
+        r->tests[t].status = r->status;
         free(r->tests[t].message);
-        r->tests[t].message = xstrdup(why);
+        r->tests[t].message = xstrdup(r->message);
     }
 }
 

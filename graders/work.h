@@ -37,7 +37,16 @@ struct work {
     /* run stage: one job per test, in row order */
     struct job *test_jobs;
     size_t ntest_jobs;
+    size_t jobs_left; /* run jobs not ended yet */
+
+    /* Called once, when the submission is graded (its build failed, or its
+     * last test job ended): the grader's progress line. */
+    void (*finished)(struct work *w);
+    void *finished_ctx;
 };
+
+/* Calls w->finished, once. */
+void work_finished(struct work *w);
 
 /* Copies the submission into a fresh scratch directory and queues its
  * build; the tests are queued when the build succeeds. A submission that

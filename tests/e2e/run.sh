@@ -247,6 +247,16 @@ same_hash() { # the same files give the same hash, one changed byte another
 }
 check "... and hashes the submission's files (same files, same hash)" same_hash
 
+# A batch shows one live progress line on a terminal's stderr, and nothing
+# elsewhere. (`script` gives the grader a terminal; bsdutils, essential.)
+"$moulinette" --no-bonus --row protect_rdonly reference student >/dev/null 2>"$out/progress.err"
+check "no progress line when stderr is not a terminal" sh -c "! grep -q 'grading:' '$out/progress.err'"
+script -qec "'$moulinette' --no-bonus --row protect_rdonly reference student >/dev/null" /dev/null \
+    >"$out/progress.tty" 2>&1
+check "a live progress line on a terminal (done/total, elapsed, time left)" \
+    sh -c "grep -q 'grading: 2/2 done, 0:[0-9][0-9] elapsed' '$out/progress.tty' &&
+           grep -q 'grading: 1/2 done, .*about [0-9]*:[0-9][0-9] left' '$out/progress.tty'"
+
 # Hidden rows and tests: graded, and kept from a report published to students.
 hidden=".e2e-hidden-$$.yaml"
 trap 'rm -rf "$out" "$hidden"' EXIT
