@@ -29,7 +29,7 @@ CHECK_OBJ   := $(CHECK_SRC:tests/%.c=$(BUILD)/tests/%.o)
 UNIT_SRC    := $(wildcard tests/unit/*.c)
 UNIT_OBJ    := $(UNIT_SRC:tests/%.c=$(BUILD)/tests/%.o)
 
-.PHONY: all grade test unit e2e mutants hostile bench clean deps check-asan fuzz fuzz-build container stress kit kit-test
+.PHONY: all grade test unit e2e intake mutants hostile bench clean deps check-asan fuzz fuzz-build container stress kit kit-test
 
 all: $(BUILD)/moulinette $(BUILD)/tests/checker $(BUILD)/tests/driver.o
 
@@ -43,7 +43,7 @@ deps: $(DEPS)
 
 $(BUILD)/graders/%.o: graders/%.c graders/*.h | $(DEPS)
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) -D_GNU_SOURCE $(shell pkg-config --cflags yaml-0.1) -c $< -o $@
+	$(CC) $(CFLAGS) -D_GNU_SOURCE $(shell pkg-config --cflags yaml-0.1 libarchive) -c $< -o $@
 
 # The grader's version, for the reports (provenance.h): git describe at
 # build time, "unknown" outside a git checkout (the student kit).
@@ -56,10 +56,10 @@ $(BUILD)/graders/provenance.o: .git-version
 FORCE:
 
 $(BUILD)/moulinette: $(GRADER_OBJ) $(BUILD)/graders/main.o
-	$(CC) $^ -o $@ $(shell pkg-config --libs yaml-0.1) -lm
+	$(CC) $^ -o $@ $(shell pkg-config --libs yaml-0.1 libarchive) -lm
 
 $(BUILD)/mutation-check: $(GRADER_OBJ) $(BUILD)/graders/mutation_main.o
-	$(CC) $^ -o $@ $(shell pkg-config --libs yaml-0.1) -lm
+	$(CC) $^ -o $@ $(shell pkg-config --libs yaml-0.1 libarchive) -lm
 
 # The checker (tests/remote.h) is built once and never linked with a
 # submission; each submission is linked with the driver's object alone.
@@ -78,7 +78,7 @@ grade: all
 
 # Unit tests of the grader's modules, then end-to-end runs of the grader.
 $(BUILD)/unit: $(UNIT_OBJ) $(GRADER_OBJ)
-	$(CC) $^ -o $@ $(shell pkg-config --libs criterion yaml-0.1) -lm
+	$(CC) $^ -o $@ $(shell pkg-config --libs criterion yaml-0.1 libarchive) -lm
 
 unit: $(BUILD)/unit
 	$(BUILD)/unit --jobs 2
@@ -87,7 +87,7 @@ unit: $(BUILD)/unit
 # parser (fuzz/fuzz_util.c), so no check depends on a python3.
 $(BUILD)/json-check: tests/e2e/json_check.c fuzz/fuzz_util.c fuzz/fuzz.h $(GRADER_OBJ)
 	$(CC) $(CFLAGS) -D_GNU_SOURCE tests/e2e/json_check.c fuzz/fuzz_util.c $(GRADER_OBJ) -o $@ \
-	    $(shell pkg-config --libs yaml-0.1) -lm
+	    $(shell pkg-config --libs yaml-0.1 libarchive) -lm
 
 e2e: all $(BUILD)/json-check
 	tests/e2e/run.sh
@@ -114,6 +114,16 @@ $(BUILD)/no-unshare: tests/container/no_unshare.c
 container: all $(BUILD)/json-check $(BUILD)/no-unshare
 	tests/container/run.sh
 
+# Submissions as they arrive (tests/intake/run.sh): folders, LMS exports,
+# archives and every refusal graded in one batch; the archives, hostile
+# ones included, written by tests/intake/mkarchive.c (libarchive).
+$(BUILD)/mkarchive: tests/intake/mkarchive.c | $(DEPS)
+	@mkdir -p $(BUILD)
+	$(CC) $(CFLAGS) -D_GNU_SOURCE $(shell pkg-config --cflags libarchive) $< -o $@ $(shell pkg-config --libs libarchive)
+
+intake: all $(BUILD)/json-check $(BUILD)/mkarchive
+	tests/intake/run.sh
+
 # Load (tests/stress/run.sh): two graders at once, a batch of 500
 # submissions (after make mutants: copies of its corpus), a grader killed
 # mid-batch. make test runs the quick part (two graders at once, ~15 s).
@@ -133,8 +143,8 @@ firstrun:
 # kit-test` (tests/kit/run.sh) grades with it as a student would and checks
 # that it holds no solution.
 $(BUILD)/kit-config: graders/kit_config.c $(GRADER_OBJ)
-	$(CC) $(CFLAGS) -D_GNU_SOURCE $(shell pkg-config --cflags yaml-0.1) $< $(GRADER_OBJ) -o $@ \
-	    $(shell pkg-config --libs yaml-0.1) -lm
+	$(CC) $(CFLAGS) -D_GNU_SOURCE $(shell pkg-config --cflags yaml-0.1 libarchive) $< $(GRADER_OBJ) -o $@ \
+	    $(shell pkg-config --libs yaml-0.1 libarchive) -lm
 
 kit: $(BUILD)/kit-config
 	kit/build.sh $(BUILD)/kit-config dist/memory_mapper-kit.tar.gz
@@ -142,7 +152,7 @@ kit: $(BUILD)/kit-config
 kit-test: all kit
 	tests/kit/run.sh dist/memory_mapper-kit.tar.gz
 
-test: unit e2e mutants hostile container stress-quick kit-test formats
+test: unit e2e intake mutants hostile container stress-quick kit-test formats
 
 # Each report format read back by its consumer (tests/formats/run.sh).
 .PHONY: formats gradescope gradescope-test
@@ -206,7 +216,7 @@ $(ASAN_BUILD)/.gitignore:
 
 $(ASAN_BUILD)/graders/%.o: graders/%.c graders/*.h | $(DEPS) $(ASAN_BUILD)/.gitignore
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -D_GNU_SOURCE $(shell pkg-config --cflags yaml-0.1) -c $< -o $@
+	$(CC) $(ASAN_CFLAGS) -D_GNU_SOURCE $(shell pkg-config --cflags yaml-0.1 libarchive) -c $< -o $@
 
 $(ASAN_BUILD)/tests/%.o: tests/%.c tests/*.h graders/*.h | $(DEPS) $(ASAN_BUILD)/.gitignore
 	@mkdir -p $(dir $@)
@@ -214,21 +224,21 @@ $(ASAN_BUILD)/tests/%.o: tests/%.c tests/*.h graders/*.h | $(DEPS) $(ASAN_BUILD)
 
 $(ASAN_BUILD)/fuzz/%.o: fuzz/%.c fuzz/*.h graders/*.h | $(DEPS) $(ASAN_BUILD)/.gitignore
 	@mkdir -p $(dir $@)
-	$(CC) $(ASAN_CFLAGS) -D_GNU_SOURCE -DMM_SOURCE_DIR='"$(CURDIR)"' $(shell pkg-config --cflags yaml-0.1) -c $< -o $@
+	$(CC) $(ASAN_CFLAGS) -D_GNU_SOURCE -DMM_SOURCE_DIR='"$(CURDIR)"' $(shell pkg-config --cflags yaml-0.1 libarchive) -c $< -o $@
 
 $(ASAN_BUILD)/moulinette: $(ASAN_OBJ) $(ASAN_BUILD)/graders/main.o
-	$(CC) $(SAN_FLAGS) $^ -o $@ $(shell pkg-config --libs yaml-0.1) -lm
+	$(CC) $(SAN_FLAGS) $^ -o $@ $(shell pkg-config --libs yaml-0.1 libarchive) -lm
 
 $(ASAN_BUILD)/mutation-check: $(ASAN_OBJ) $(ASAN_BUILD)/graders/mutation_main.o
-	$(CC) $(SAN_FLAGS) $^ -o $@ $(shell pkg-config --libs yaml-0.1) -lm
+	$(CC) $(SAN_FLAGS) $^ -o $@ $(shell pkg-config --libs yaml-0.1 libarchive) -lm
 
 $(ASAN_BUILD)/unit: $(ASAN_UNIT_OBJ) $(ASAN_OBJ)
-	$(CC) $(SAN_FLAGS) $^ -o $@ $(shell pkg-config --libs criterion yaml-0.1) -lm
+	$(CC) $(SAN_FLAGS) $^ -o $@ $(shell pkg-config --libs criterion yaml-0.1 libarchive) -lm
 
 # The fuzz targets with a main() that runs them once per file: the seed
 # corpus and every crash the fuzzer ever found, without clang.
 $(ASAN_BUILD)/fuzz-%: $(ASAN_BUILD)/fuzz/fuzz_%.o $(ASAN_BUILD)/fuzz/replay.o $(ASAN_BUILD)/fuzz/fuzz_util.o $(ASAN_OBJ)
-	$(CC) $(SAN_FLAGS) $^ -o $@ $(shell pkg-config --libs yaml-0.1) -lm
+	$(CC) $(SAN_FLAGS) $^ -o $@ $(shell pkg-config --libs yaml-0.1 libarchive) -lm
 
 check-asan: all $(BUILD)/json-check $(ASAN_BUILD)/moulinette $(ASAN_BUILD)/mutation-check $(ASAN_BUILD)/unit \
             $(FUZZ_TARGETS:%=$(ASAN_BUILD)/fuzz-%)
@@ -274,11 +284,11 @@ $(FUZZ_DEPS): fuzz/ensure-clang.sh
 
 $(FUZZ_BUILD)/graders/%.o: graders/%.c graders/*.h | $(DEPS) $(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(shell pkg-config --cflags yaml-0.1) -c $< -o $@
+	$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE $(shell pkg-config --cflags yaml-0.1 libarchive) -c $< -o $@
 
 $(FUZZ_BUILD)/fuzz/%.o: fuzz/%.c fuzz/*.h graders/*.h | $(DEPS) $(FUZZ_DEPS)
 	@mkdir -p $(dir $@)
-	$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE -DMM_SOURCE_DIR='"$(CURDIR)"' $(shell pkg-config --cflags yaml-0.1) -c $< -o $@
+	$(CLANG) $(FUZZ_CFLAGS) -D_GNU_SOURCE -DMM_SOURCE_DIR='"$(CURDIR)"' $(shell pkg-config --cflags yaml-0.1 libarchive) -c $< -o $@
 
 # The oracles (JSON and UTF-8 checkers) are not under test: without
 # coverage instrumentation their branches neither slow the runs down nor
@@ -288,7 +298,7 @@ $(FUZZ_BUILD)/fuzz/fuzz_util.o: fuzz/fuzz_util.c fuzz/*.h graders/*.h | $(DEPS) 
 	$(CLANG) -std=c17 -O1 $(WARN) $(FUZZ_FLAGS) -D_GNU_SOURCE -c $< -o $@
 
 $(FUZZ_BUILD)/fuzz-%: $(FUZZ_BUILD)/fuzz/fuzz_%.o $(FUZZ_BUILD)/fuzz/fuzz_util.o $(FUZZ_OBJ)
-	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -o $@ $(shell pkg-config --libs yaml-0.1) -lm
+	$(CLANG) $(FUZZ_FLAGS) -fsanitize=fuzzer $^ -o $@ $(shell pkg-config --libs yaml-0.1 libarchive) -lm
 
 # Objects reached through pattern rules are kept (not intermediate files).
 FUZZ_SRC := $(wildcard fuzz/*.c)

@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "intake.h"
 #include "util.h"
 
 static const char usage[] =
@@ -36,6 +37,9 @@ static const char usage[] =
     "                  and points, never their reasons or output\n"
     "  --shard I/N     grade only the I-th of N slices of the submissions (every N-th,\n"
     "                  from the I-th); `moulinette merge` joins the JSON reports\n"
+    "  --roster FILE   CSV (submission,student_id,student_name): each submission's student\n"
+    "SUBMISSION: a folder holding memory_mapper.c (or holding it below), a .zip, .tar,\n"
+    "  .tar.gz or .tgz, or a folder of those (one submission each): see README, Inputs.\n"
     "Exit status: 0 every submission graded, 2 usage or config error, 1 grader failure.\n";
 
 static int parse_jobs(const char *s, int *out)
@@ -100,8 +104,9 @@ static enum cli_status check_submissions(const struct cli *cli)
     if (cli->nsubmissions == 0)
         return fail("%sno submission folder given", "");
     for (size_t i = 0; i < cli->nsubmissions; i++)
-        if (stat(cli->submissions[i], &st) != 0 || !S_ISDIR(st.st_mode))
-            return fail("%s: not a folder", cli->submissions[i]);
+        if (stat(cli->submissions[i], &st) != 0
+            || !(S_ISDIR(st.st_mode) || (S_ISREG(st.st_mode) && intake_is_archive(cli->submissions[i]))))
+            return fail("%s: not a folder or an archive (.zip, .tar, .tar.gz, .tgz)", cli->submissions[i]);
     return CLI_OK;
 }
 
@@ -114,6 +119,7 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
         {"row", required_argument, NULL, 'r'},     {"test", required_argument, NULL, 't'},
         {"verbose", no_argument, NULL, 'v'},       {"for-students", no_argument, NULL, 'S'},
         {"shard", required_argument, NULL, 'H'},
+        {"roster", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
     long cpus = sysconf(_SC_NPROCESSORS_ONLN);
@@ -141,6 +147,8 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
             return fail("--shard takes I/N with 1 <= I <= N, as in 2/4, not \"%s\"", optarg);
         else if (c == 'o')
             cli->output = optarg;
+        else if (c == 'R')
+            cli->roster = optarg;
         else if (c == 'f' && !(cli->format = report_find(optarg)))
             return fail("unknown format \"%s\" (text, json, csv, junit, tap or gradescope)", optarg);
         else if (c == 'j' && parse_jobs(optarg, &cli->jobs) != 0)

@@ -30,6 +30,7 @@ struct cli {
     struct strlist tests; /* --test suite/name */
     int verbose;      /* --verbose: every test's verdict, time, step and output */
     int for_students; /* --for-students: hidden rows and tests keep their reasons */
+    const char *roster; /* --roster FILE: submission,student_id,student_name (intake.h) */
     int shard, shards; /* --shard I/N: the I-th of N slices of the submissions (1-based); 0 0 for all */
     char **submissions;
     size_t nsubmissions;

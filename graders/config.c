@@ -117,6 +117,8 @@ static const struct ymap_field limits_fields[] = {
     F("file_size_mb", K_INT, struct limits_config, file_size_mb, 1, 1, 1 << 20),
     F("processes", K_INT, struct limits_config, processes, 1, 4, 100000),
     F("output_kb", K_INT, struct limits_config, output_kb, 1, 1, 1 << 20),
+    F("archive_mb", K_INT, struct limits_config, archive_mb, 0, 1, 1 << 20),
+    F("archive_members", K_INT, struct limits_config, archive_members, 0, 1, 1 << 24),
 };
 
 #define NFIELDS YMAP_COUNT

@@ -43,6 +43,8 @@ struct limits_config {
     long file_size_mb;      /* largest file (and shm object) it may write */
     long processes;         /* per test, for fork bombs */
     long output_kb;         /* captured output kept per test */
+    long archive_mb;        /* bytes an archive may unpack to (intake.c); 0: not set */
+    long archive_members;   /* members it may hold, files a folder searched; 0: not set */
 };
 
 struct config {

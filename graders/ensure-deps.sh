@@ -1,26 +1,26 @@
 #!/bin/sh
-# Makes sure the build's dependencies are installed: Criterion and libyaml
-# from Debian's packages, found with pkg-config, and patch (for the
-# mutants). As root it installs them with apt-get, quietly: one line says
+# Makes sure the build's dependencies are installed: Criterion, libyaml
+# and libarchive (submissions as archives) from Debian's packages, found
+# with pkg-config, and patch (for the mutants). As root it installs them with apt-get, quietly: one line says
 # what, apt's output goes to build/apt.log, shown (its tail) only when the
 # install fails. Otherwise it stops with the one command that works on this
 # machine: with sudo where there is a sudo (a fresh Debian or a
 # debian:bookworm image has none), else as root; always after `apt-get
 # update`, since a machine with stale or no package lists answers "Unable
 # to locate package". fuzz/ensure-clang.sh does the same for clang.
-# MM_KIT=1 (the student kit's Makefile): libyaml and pkg-config only; the
-# kit has neither unit tests nor mutants.
+# MM_KIT=1 (the student kit's Makefile): libyaml, libarchive and pkg-config
+# only; the kit has neither unit tests nor mutants.
 set -u
-packages="pkg-config libcriterion-dev libyaml-dev patch"
-[ "${MM_KIT:-0}" = 1 ] && packages="pkg-config libyaml-dev"
+packages="pkg-config libcriterion-dev libyaml-dev libarchive-dev patch"
+[ "${MM_KIT:-0}" = 1 ] && packages="pkg-config libyaml-dev libarchive-dev"
 log=${BUILD:-build}/apt.log
 
 have() {
     if [ "${MM_KIT:-0}" = 1 ]; then
-        command -v pkg-config >/dev/null 2>&1 && pkg-config --exists yaml-0.1
+        command -v pkg-config >/dev/null 2>&1 && pkg-config --exists yaml-0.1 libarchive
         return
     fi
-    command -v pkg-config >/dev/null 2>&1 && pkg-config --exists criterion yaml-0.1 &&
+    command -v pkg-config >/dev/null 2>&1 && pkg-config --exists criterion yaml-0.1 libarchive &&
         command -v patch >/dev/null 2>&1
 }
 

@@ -40,6 +40,8 @@ struct row_grade {
 
 struct grade {
     char *submission;
+    const char *student_id;   /* from --roster, owned by the intake (intake.h); NULL: unknown */
+    const char *student_name;
     int compile_ok;
     char *compile_log;            /* compiler messages, or why it did not compile */
     struct strlist notes;         /* things the student should know (no header...) */

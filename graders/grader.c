@@ -217,6 +217,11 @@ struct grader *grader_open(const struct config *cfg, int jobs, enum sandbox_mode
     return g;
 }
 
+void grader_hide(struct grader *g, const char *path)
+{
+    sandbox_hide(g->sb, path);
+}
+
 void grader_close(struct grader *g)
 {
     if (!g)

@@ -26,6 +26,10 @@ struct grader *grader_open(const struct config *cfg, int jobs, enum sandbox_mode
  * every scratch directory removed). */
 struct grade **grader_grade(struct grader *g, char **dirs, size_t n);
 
+/* Jobs started from now on do not see `path` (intake.c: a batch's
+ * arguments, the folder of its extracted archives). */
+void grader_hide(struct grader *g, const char *path);
+
 void grader_close(struct grader *g);
 
 #endif

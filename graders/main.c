@@ -12,6 +12,7 @@
 #include "cli.h"
 #include "config.h"
 #include "grader.h"
+#include "intake.h"
 #include "merge.h"
 #include "sandbox.h"
 
@@ -42,6 +43,7 @@ int main(int argc, char **argv)
     struct cli cli;
     struct config *cfg;
     struct grader *grader;
+    struct intake *intake;
     struct grade **grades;
     char *config_file;
     int status = 0;
@@ -74,30 +76,40 @@ int main(int argc, char **argv)
     sandbox_set_verbose(cli.verbose);
     report_text_verbose(cli.verbose);
     report_text_program(argv[0]);
+    intake = intake_open(cfg, cli.submissions, cli.nsubmissions);
+    if (cli.roster && intake_roster(intake, cli.roster) != 0) {
+        intake_free(intake);
+        config_free(cfg);
+        cli_free(&cli);
+        return 2;
+    }
     grader = grader_open(cfg, cli.jobs, cli.sandbox);
     if (!grader) {
+        intake_free(intake);
         config_free(cfg);
         cli_free(&cli);
         return 1;
     }
-    grades = grader_grade(grader, cli.submissions, cli.nsubmissions);
+    grades = intake_grade(intake, grader, cfg);
     grader_close(grader);
     if (!grades) {
         fputs("moulinette: interrupted: nothing graded, no report written\n", stderr);
+        intake_free(intake);
         config_free(cfg);
         cli_free(&cli);
         return 130;
     }
-    for (size_t i = 0; i < cli.nsubmissions && cli.for_students; i++)
+    for (size_t i = 0; i < intake->count && cli.for_students; i++)
         grade_for_students(grades[i]);
-    if (report_save(cli.format, cli.output, grades, cli.nsubmissions, use_colour(&cli)) != 0) {
+    if (report_save(cli.format, cli.output, grades, intake->count, use_colour(&cli)) != 0) {
         fprintf(stderr, "moulinette: cannot write the report to %s: %s\n",
                 cli.output ? cli.output : "stdout", strerror(errno));
         status = 1;
     }
-    for (size_t i = 0; i < cli.nsubmissions; i++)
+    for (size_t i = 0; i < intake->count; i++)
         grade_free(grades[i]);
     free(grades);
+    intake_free(intake);
     config_free(cfg);
     cli_free(&cli);
     return status;

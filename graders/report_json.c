@@ -149,6 +149,10 @@ static void put_grade(FILE *out, const struct grade *g, const char *indent)
 {
     fprintf(out, "%s{\"submission\": ", indent);
     json_string(out, g->submission);
+    fputs(", \"student_id\": ", out);
+    g->student_id ? json_string(out, g->student_id) : (void)fputs("null", out);
+    fputs(", \"student_name\": ", out);
+    g->student_name ? json_string(out, g->student_name) : (void)fputs("null", out);
     fprintf(out, ", \"score\": %d, \"max_score\": %d, \"bonus_score\": %d, \"bonus_max\": %d,\n",
             g->score, g->max_score, g->bonus_score, g->bonus_max);
     fprintf(out, "  \"partial\": %s, \"full_max_score\": %d, \"kit_hidden_points\": %d, "

@@ -7,5 +7,5 @@ set -euo pipefail
 cd "$(dirname "$0")"
 export DEBIAN_FRONTEND=noninteractive
 apt-get update -q
-apt-get install -y -q --no-install-recommends build-essential pkg-config libcriterion-dev libyaml-dev patch
+apt-get install -y -q --no-install-recommends build-essential pkg-config libcriterion-dev libyaml-dev libarchive-dev patch
 make all
