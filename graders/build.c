@@ -638,8 +638,12 @@ static void report_failure(struct work *w, const struct job *job, enum step step
     sb_printf(&log, "%s", step_failure[step]);
     if (r->timed_out)
         sb_printf(&log, " (stopped after %.0f s)", job->timeout);
-    sb_printf(&log, ":\n%s%s", r->setup_error ? r->setup_error : "",
-              r->output.data ? r->output.data : "");
+    /* The command (the program by its name), to run again by hand. */
+    sb_printf(&log, ":\n$ %s", strrchr(job->argv.items[0], '/') ? strrchr(job->argv.items[0], '/') + 1
+                                                                : job->argv.items[0]);
+    for (size_t i = 1; i < job->argv.count; i++)
+        sb_printf(&log, " %s", job->argv.items[i]);
+    sb_printf(&log, "\n%s", r->output.data ? r->output.data : "");
     fail_build(w, sb_take(&log));
 }
 

@@ -247,6 +247,20 @@ same_hash() { # the same files give the same hash, one changed byte another
 }
 check "... and hashes the submission's files (same files, same hash)" same_hash
 
+# Code that does not compile: the compiler's message once, then one line
+# per row; the JSON gives its rows and its tests the same status and reason.
+mkdir "$out/nocompile" && printf '#include "memory_mapper.h"\nint broken(void) { return }\n' >"$out/nocompile/memory_mapper.c"
+grade nocompile "$out/nocompile" --no-bonus
+"$moulinette" --no-bonus --format json "$out/nocompile" >"$out/nocompile.json" 2>/dev/null
+check "a compile failure: the compiler's message, then each row KO with nothing more" \
+    sh -c "grep -q 'compilation failed' '$out/nocompile.txt' && grep -q 'No row was graded' '$out/nocompile.txt' &&
+           grep -q '^    \\$ gcc .*-c .*memory_mapper.c' '$out/nocompile.txt' &&
+           [ \$(sed -n '/^  #  row/,\$p' '$out/nocompile.txt' | grep -c '^       ') -eq 0 ] &&
+           grep -q '^Score: 0/100' '$out/nocompile.txt'"
+check "... and in JSON every row and every test has the same status and reason" \
+    sh -c "[ \$(grep -o '\"status\": \"[a-z]*\", \"message\": \"[^\"]*\"' '$out/nocompile.json' | sort -u | wc -l) -eq 1 ] &&
+           grep -q '\"status\": \"fail\", \"message\": \"not graded: ' '$out/nocompile.json'"
+
 # A batch shows one live progress line on a terminal's stderr, and nothing
 # elsewhere. (`script` gives the grader a terminal; bsdutils, essential.)
 "$moulinette" --no-bonus --row protect_rdonly reference student >/dev/null 2>"$out/progress.err"
