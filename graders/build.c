@@ -178,8 +178,10 @@ static int copy_submission(struct work *w)
         if (copy_regular(from, to) != 0 && strcmp(cfg->optional.items[i], "memory_mapper.h") == 0) {
             char *fallback = config_path(cfg, cfg->default_header);
 
+            /* The submission as the instructor named it, not where an
+             * archive of it was extracted. */
             sl_pushf(&w->grade->notes, "no %s in %s: compiled with the subject's header",
-                     cfg->optional.items[i], w->dir);
+                     cfg->optional.items[i], w->grade->submission);
             if (copy_file(fallback, to, 0644) != 0)
                 die("cannot copy %s: %s", fallback, strerror(errno));
             free(fallback);

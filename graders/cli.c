@@ -163,18 +163,6 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
     return check_submissions(cli);
 }
 
-void cli_take_shard(char **items, size_t *n, int shard, int shards)
-{
-    size_t kept = 0;
-
-    if (shards <= 0)
-        return;
-    for (size_t i = 0; i < *n; i++)
-        if (i % (size_t)shards == (size_t)(shard - 1))
-            items[kept++] = items[i];
-    *n = kept;
-}
-
 void cli_free(struct cli *cli)
 {
     sl_free(&cli->rows);

@@ -31,7 +31,8 @@ struct cli {
     int verbose;      /* --verbose: every test's verdict, time, step and output */
     int for_students; /* --for-students: hidden rows and tests keep their reasons */
     const char *roster; /* --roster FILE: submission,student_id,student_name (intake.h) */
-    int shard, shards; /* --shard I/N: the I-th of N slices of the submissions (1-based); 0 0 for all */
+    int shard, shards; /* --shard I/N: the I-th of N slices of the submissions
+                          (1-based, intake_take_shard); 0 0 for all */
     char **submissions;
     size_t nsubmissions;
 };
@@ -40,11 +41,6 @@ struct cli {
  * cli_free releases the lists it filled. */
 enum cli_status cli_parse(int argc, char **argv, struct cli *cli);
 void cli_free(struct cli *cli);
-
-/* Keeps the submissions of shard `shard` of `shards` (--shard I/N): the
- * I-th, then every N-th after it, in order, so N graders given the same
- * list share it out without overlap. 0 shards keeps all. */
-void cli_take_shard(char **items, size_t *n, int shard, int shards);
 
 /* The config file to use when --config was not given. */
 char *cli_default_config(void);

@@ -891,17 +891,36 @@ struct grade **intake_grade(struct intake *in, struct grader *g, const struct co
     return grades;
 }
 
+static void submission_free(struct submission *s)
+{
+    free(s->name);
+    free(s->dir);
+    free(s->refusal);
+    free(s->student_id);
+    free(s->student_name);
+}
+
+void intake_take_shard(struct intake *in, int shard, int shards)
+{
+    size_t kept = 0;
+
+    if (shards <= 0)
+        return;
+    for (size_t i = 0; i < in->count; i++) {
+        if (i % (size_t)shards == (size_t)(shard - 1))
+            in->subs[kept++] = in->subs[i];
+        else
+            submission_free(&in->subs[i]);
+    }
+    in->count = kept;
+}
+
 void intake_free(struct intake *in)
 {
     if (!in)
         return;
-    for (size_t i = 0; i < in->count; i++) {
-        free(in->subs[i].name);
-        free(in->subs[i].dir);
-        free(in->subs[i].refusal);
-        free(in->subs[i].student_id);
-        free(in->subs[i].student_name);
-    }
+    for (size_t i = 0; i < in->count; i++)
+        submission_free(&in->subs[i]);
     free(in->subs);
     if (in->temp) {
         remove_tree(in->temp);

@@ -66,6 +66,13 @@ struct intake {
  * named and locked like a run directory: build_sweep_stale). */
 struct intake *intake_open(const struct config *cfg, char *const *args, size_t nargs);
 
+/* --shard I/N: keeps the I-th submission and every N-th after it (in the
+ * order above, refused ones included), so N graders given the same
+ * arguments share the submissions out without overlap, however the
+ * arguments hold them (a folder of 300 archives is one argument). 0
+ * shards keeps all. */
+void intake_take_shard(struct intake *in, int shard, int shards);
+
 /* Reads `path`, a CSV file (RFC 4180) whose header is exactly
  * "submission,student_id,student_name", and gives each submission the id
  * and name of the row whose key is its name, its last path component, or

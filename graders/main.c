@@ -60,7 +60,6 @@ int main(int argc, char **argv)
     case CLI_OK:
         break;
     }
-    cli_take_shard(cli.submissions, &cli.nsubmissions, cli.shard, cli.shards);
     config_file = cli.config ? xstrdup(cli.config) : cli_default_config();
     cfg = config_load(config_file);
     free(config_file);
@@ -77,6 +76,7 @@ int main(int argc, char **argv)
     report_text_verbose(cli.verbose);
     report_text_program(argv[0]);
     intake = intake_open(cfg, cli.submissions, cli.nsubmissions);
+    intake_take_shard(intake, cli.shard, cli.shards);
     if (cli.roster && intake_roster(intake, cli.roster) != 0) {
         intake_free(intake);
         config_free(cfg);

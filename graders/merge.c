@@ -185,12 +185,27 @@ static void take_provenance(struct grade *g, const struct jr_value *j)
     g->submission_sha256 = hash ? xstrdup(hash) : NULL;
 }
 
-static struct grade *grade_of(const struct config *cfg, const struct jr_value *j, char **error)
+/* A string of `j` that the grade only points to (student_id, student_name:
+ * the intake's, in a grading run), kept in `owned`; NULL when null. */
+static const char *owned_string(const struct jr_value *j, const char *key, struct strlist *owned)
+{
+    const char *s = jr_string(j, key, NULL);
+
+    if (!s)
+        return NULL;
+    sl_push(owned, s);
+    return owned->items[owned->count - 1];
+}
+
+static struct grade *grade_of(const struct config *cfg, const struct jr_value *j, struct strlist *owned,
+                              char **error)
 {
     struct grade *g = xcalloc(1, sizeof *g);
     const struct jr_value *compile = jr_get(j, "compile");
 
     g->submission = dup_string(j, "submission");
+    g->student_id = owned_string(j, "student_id", owned);
+    g->student_name = owned_string(j, "student_name", owned);
     g->score = (int)jr_number(j, "score", 0);
     g->max_score = (int)jr_number(j, "max_score", 0);
     g->bonus_score = (int)jr_number(j, "bonus_score", 0);
@@ -217,6 +232,7 @@ static struct grade *grade_of(const struct config *cfg, const struct jr_value *j
 struct merged {
     struct grade **grades;
     size_t n;
+    struct strlist owned; /* strings the grades point to (grade_of) */
 };
 
 static void add_grade(struct merged *m, struct grade *g)
@@ -247,7 +263,7 @@ static int read_report(const char *path, const struct config *cfg, struct merged
     free(text);
     for (size_t i = 0; ok && i < (doc.type == JR_ARRAY ? doc.count : 1); i++) {
         const struct jr_value *j = doc.type == JR_ARRAY ? &doc.items[i] : &doc;
-        struct grade *g = j->type == JR_OBJECT ? grade_of(cfg, j, &error) : NULL;
+        struct grade *g = j->type == JR_OBJECT ? grade_of(cfg, j, &m->owned, &error) : NULL;
 
         if (!g) {
             fprintf(stderr, "moulinette merge: %s: entry %zu: %s\n", path, i + 1,
@@ -294,7 +310,7 @@ static int disagreements(const struct merged *m, const char *config_hash)
 int merge_main(int argc, char **argv)
 {
     struct merge_options o;
-    struct merged m = {NULL, 0};
+    struct merged m = {NULL, 0, {0}};
     struct provenance here;
     struct config *cfg;
     char *config_file;
@@ -323,6 +339,7 @@ int merge_main(int argc, char **argv)
     for (size_t i = 0; i < m.n; i++)
         grade_free(m.grades[i]);
     free(m.grades);
+    sl_free(&m.owned);
     provenance_free(&here);
     config_free(cfg);
     return status;

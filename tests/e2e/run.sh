@@ -216,6 +216,22 @@ check "... in any format (csv: a header and one line per submission)" \
     sh -c "[ \$(wc -l <'$out/merged.csv') -eq 4 ] && grep -q '^student,0,100,' '$out/merged.csv'"
 "$moulinette" merge --format json "$out/shard1.json" >"$out/again.json" 2>&1
 check "merge of one JSON report gives it back byte for byte" cmp -s "$out/shard1.json" "$out/again.json"
+# Shards slice submissions, not arguments: a folder of submissions is one
+# argument; and the roster's fields survive a merge.
+mkdir -p "$out/class/ann" "$out/class/bob" "$out/class/cat"
+cp reference/memory_mapper.c reference/memory_mapper.h "$out/class/ann/"
+cp student/memory_mapper.c student/memory_mapper.h "$out/class/bob/"
+cp "$out/noclose/memory_mapper.c" "$out/noclose/memory_mapper.h" "$out/class/cat/"
+printf 'submission,student_id,student_name\nann,1001,"Ann, A."\nbob,1002,Bob\ncat,1003,Cat\n' >"$out/roster.csv"
+for i in 1 2; do
+    "$moulinette" --no-bonus --row protect_rdonly --format json --roster "$out/roster.csv" --shard $i/2 \
+        --output "$out/class$i.json" "$out/class" 2>/dev/null
+done
+check "--shard slices the submissions of a folder of submissions" \
+    sh -c "[ \$(grep -c '\"submission\": ' '$out/class1.json') -eq 2 ] && [ \$(grep -c '\"submission\": ' '$out/class2.json') -eq 1 ]"
+"$moulinette" merge --format json "$out/class1.json" >"$out/class1again.json" 2>&1
+check "... and merge keeps the roster's student id and name" \
+    sh -c "cmp -s '$out/class1.json' '$out/class1again.json' && grep -q '\"student_name\": \"Ann, A.\"' '$out/class1again.json'"
 "$moulinette" merge "$out/shard1.json" "$out/shard1.json" >/dev/null 2>"$out/twice.err"
 check "merge refuses a submission graded twice, unless --force" \
     sh -c "grep -q 'is graded in two reports' '$out/twice.err' &&
