@@ -11,7 +11,8 @@
 #include "util.h"
 
 static const struct report_ops *const formats[] = {&report_text, &report_json, &report_csv,
-                                                   &report_junit, &report_tap, &report_gradescope};
+                                                   &report_junit, &report_tap, &report_gradescope,
+                                                   &report_html};
 
 const struct report_ops *report_find(const char *name)
 {

@@ -50,6 +50,7 @@ extern const struct report_ops report_csv;        /* the gradebook (RFC 4180) */
 extern const struct report_ops report_junit;      /* JUnit XML */
 extern const struct report_ops report_tap;        /* TAP, one point per row */
 extern const struct report_ops report_gradescope; /* Gradescope's results.json */
+extern const struct report_ops report_html;       /* the class report, one HTML page */
 
 /* The format called `name`, or NULL. */
 const struct report_ops *report_find(const char *name);
