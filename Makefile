@@ -159,6 +159,16 @@ test: unit e2e intake mutants hostile container stress-quick kit-test formats
 formats: all
 	tests/formats/run.sh
 
+# The HTML class report in headless Chromium (tests/html/run.sh; installs
+# chromium, about 100 MB, as root, asks for it otherwise): the page's
+# numbers against the JSON report, hostile output shown as text, its
+# script run under its CSP, a screenshot in build/html/.
+.PHONY: html
+html: all
+	tests/html/run.sh
+
+test: html
+
 # The Gradescope autograder (gradescope/): dist/gradescope-autograder.zip,
 # and its test in a fresh Debian root (root, network to Debian's mirror).
 gradescope:

@@ -35,6 +35,11 @@
  *     most control characters; YAML must escape them), and the junit
  *     report holds neither U+FFFE nor U+FFFF (not XML characters);
  *   - the gradescope report is valid JSON, the csv report well-formed UTF-8;
+ *   - the html report is such text too, and every raw '<' in it opens or
+ *     closes one of the page's own tags (the submission's text is always
+ *     escaped): a known tag name, attributes that are neither an event
+ *     handler (on...) nor style, src or href, quoted values without '<',
+ *     exactly one <script> (the page's own);
  *   - both stay within the caps: at most 6 bytes written per byte shown
  *     (the longest escape, \u0080 for two bytes, \xNN for one), each
  *     message and note at most REPORT_TEXT_MAX bytes shown, the log
@@ -45,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "../graders/config.h"
 #include "../graders/report.h"
@@ -345,6 +351,106 @@ static void check_escaped(const char *name, const char *report, size_t len)
              "junit report: U+FFFE or U+FFFF, which XML 1.0 does not allow");
 }
 
+/* ---- html ---- */
+
+/* The tags report_html.c writes; nothing else may appear as markup. */
+static const char *const html_tags[] = {
+    "html", "head", "meta", "title", "style", "script", "body", "h1", "h2", "h3", "p", "dl", "dt",
+    "dd", "div", "span", "svg", "g", "rect", "text", "table", "thead", "tbody", "tr", "th", "td",
+    "button", "ul", "li", "details", "summary", "pre",
+};
+
+static int html_known_tag(const char *name, size_t len)
+{
+    for (size_t i = 0; i < sizeof html_tags / sizeof html_tags[0]; i++)
+        if (strlen(html_tags[i]) == len && memcmp(html_tags[i], name, len) == 0)
+            return 1;
+    return 0;
+}
+
+static int html_name_char(char c)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-';
+}
+
+/* The attributes of the tag whose name ends at s[i]; returns the index
+ * just past its '>'. */
+static size_t html_attributes(const char *s, size_t n, size_t i)
+{
+    for (;;) {
+        size_t name = 0;
+
+        while (i < n && s[i] == ' ')
+            i++;
+        FZ_CHECK(i < n, "html report: a tag that never ends");
+        if (s[i] == '>' || (s[i] == '/' && i + 1 < n && s[i + 1] == '>'))
+            return i + 1 + (s[i] == '/');
+        while (i + name < n && html_name_char(s[i + name]))
+            name++;
+        FZ_CHECK(name > 0, "html report: a tag with a stray %#x at byte %zu", (unsigned char)s[i], i);
+        FZ_CHECK(strncmp(s + i, "on", 2) != 0 && (name != 5 || strncmp(s + i, "style", 5) != 0)
+                     && (name != 3 || strncmp(s + i, "src", 3) != 0)
+                     && (name != 4 || strncmp(s + i, "href", 4) != 0),
+                 "html report: an attribute %.*s at byte %zu", (int)name, s + i, i);
+        i += name;
+        if (i < n && s[i] == '=') {
+            const char *end;
+
+            FZ_CHECK(i + 1 < n && s[i + 1] == '"', "html report: an unquoted value at byte %zu", i);
+            end = memchr(s + i + 2, '"', n - i - 2);
+            FZ_CHECK(end, "html report: a value that never ends at byte %zu", i);
+            FZ_CHECK(!memchr(s + i + 2, '<', (size_t)(end - s - i - 2)),
+                     "html report: a '<' in an attribute's value at byte %zu", i);
+            i = (size_t)(end - s) + 1;
+        }
+    }
+}
+
+/* The markup at s[i] == '<'; returns the index just past it (past the end
+ * of a <style> or <script>: their text is the page's own). */
+static size_t html_tag(const char *s, size_t n, size_t i)
+{
+    static const char doctype[] = "<!DOCTYPE html>";
+    size_t start = i, name = 0;
+    int closing = i + 1 < n && s[i + 1] == '/';
+
+    if (n - i >= sizeof doctype - 1 && memcmp(s + i, doctype, sizeof doctype - 1) == 0)
+        return i + sizeof doctype - 1;
+    i += 1 + closing;
+    while (i + name < n && html_name_char(s[i + name]))
+        name++;
+    FZ_CHECK(html_known_tag(s + i, name), "html report: markup that is not the page's at byte %zu: %.30s",
+             start, s + start);
+    i = html_attributes(s, n, i + name);
+    if (!closing && (name == 5 || name == 6) && (strncmp(s + start + 1, "style", 5) == 0
+                                                 || strncmp(s + start + 1, "script", 6) == 0)) {
+        const char *end = memmem(s + i, n - i, name == 5 ? "</style>" : "</script>", name + 3);
+
+        FZ_CHECK(end, "html report: a <%.*s> that never ends", (int)name, s + start + 1);
+        i = (size_t)(end - s);
+    }
+    return i;
+}
+
+static void check_html(const char *report, size_t len)
+{
+    size_t at = 0, scripts = 0;
+    const char *problem = fz_text_problem(report, len, &at);
+
+    FZ_CHECK(!problem, "html report: %s at byte %zu (0x%02x)", problem, at,
+             (unsigned char)report[at]);
+    for (size_t i = 0; i < len;) {
+        const char *lt = memchr(report + i, '<', len - i);
+
+        if (!lt)
+            break;
+        i = (size_t)(lt - report);
+        scripts += len - i >= 7 && strncasecmp(lt, "<script", 7) == 0;
+        i = html_tag(report, len, i);
+    }
+    FZ_CHECK(scripts == 1, "html report: %zu <script> elements, not the page's one", scripts);
+}
+
 static void check_other(const struct report_ops *ops, const char *buf, size_t len)
 {
     size_t at = 0;
@@ -355,6 +461,8 @@ static void check_other(const struct report_ops *ops, const char *buf, size_t le
     } else if (strcmp(ops->name, "gradescope") == 0) {
         problem = fz_json_problem(buf, len, &at, NULL, NULL);
         FZ_CHECK(!problem, "gradescope report: %s at byte %zu", problem, at);
+    } else if (strcmp(ops->name, "html") == 0) {
+        check_html(buf, len);
     } else if (strcmp(ops->name, "csv") == 0) {
         FZ_CHECK(well_formed((const unsigned char *)buf, len) == len,
                  "csv report: not UTF-8 at byte %zu", well_formed((const unsigned char *)buf, len));
