@@ -82,12 +82,13 @@ find "$out/pristine" -type f -exec sha256sum {} + | cut -d' ' -f1 | sort -u >"$o
 check "no file of reference/ (the solution, its variants, the mutants) by content" \
     sh -c "[ -z \"\$(comm -12 '$out/answers' '$out/shipped')\" ]"
 # The reference's code, as runs of three consecutive lines (trimmed; blank
-# lines, comments and lines under 8 characters, "}" or "return -1;", left
-# out): a run the starter files do not also have is the solution's own.
+# lines, comments, #include lines and lines under 8 characters, "}" or
+# "return -1;", left out): a run the starter files do not also have is the
+# solution's own.
 runs() { # runs FILE...: one run per line, "a | b | c"
     for f in "$@"; do
         sed -e 's/^[[:space:]]*//' -e 's/[[:space:]]*$//' "$f" |
-            awk '/^(\/\*|\*|\/\/)/ || length($0) < 8 { next }
+            awk '/^(\/\*|\*|\/\/|#include)/ || length($0) < 8 { next }
                  { a = b; b = c; c = $0; if (++n >= 3) print a " | " b " | " c }'
     done
 }
