@@ -104,6 +104,10 @@ static struct sandbox *open_sandbox(const struct config *cfg, int jobs, enum san
         sandbox_free(sb);
         return NULL;
     }
+    free(off);
+    /* What a student should know, calmly: a non-root grader's missing
+     * cgroups only with --verbose (sandbox.h). */
+    off = sandbox_notice(sb);
     if (off)
         fprintf(stderr, "moulinette: %s\n", off);
     free(off);

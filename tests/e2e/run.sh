@@ -287,6 +287,15 @@ check "a live progress line on a terminal (done/total, elapsed, time left)" \
     sh -c "grep -q 'grading: 2/2 done, 0:[0-9][0-9] elapsed' '$out/progress.tty' &&
            grep -q 'grading: 1/2 done, .*about [0-9]*:[0-9][0-9] left' '$out/progress.tty'"
 
+# A student's grader (not root) says nothing of the cgroups it cannot have,
+# unless asked with --verbose.
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
+    mkdir -p "$out/user" && cp -r student "$out/user/" && chmod -R a+rX "$out"
+    check "a user's grade is quiet about cgroups, and says it with --verbose" \
+        sh -c "! { $(command -v setpriv) --reuid=65534 --regid=65534 --clear-groups '$moulinette' --no-bonus --row protect_rdonly '$out/user/student' 2>&1 >/dev/null | grep -q 'cgroups are for root'; } &&
+               $(command -v setpriv) --reuid=65534 --regid=65534 --clear-groups '$moulinette' -v --no-bonus --row protect_rdonly '$out/user/student' 2>&1 >/dev/null | grep -q 'cgroups are for root'"
+fi
+
 # Hidden rows and tests: graded, and kept from a report published to students.
 hidden=".e2e-hidden-$$.yaml"
 trap 'rm -rf "$out" "$hidden"' EXIT
