@@ -102,7 +102,7 @@ mutants: all $(BUILD)/mutation-check
 
 # Hostile submissions, one attack each, graded inside a pid namespace (and,
 # as root, pids and memory cgroups): verdicts and containment.
-hostile: all
+hostile: all $(BUILD)/json-check
 	tests/hostile/run.sh
 
 # The grader where namespaces are forbidden (a container without

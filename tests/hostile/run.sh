@@ -33,8 +33,8 @@
 #   time-max <S>         grading takes at most S seconds (default 120)
 #   report-max <KiB>     the text report is at most KiB (default 256); the
 #                        submission is also graded with --format json, and
-#                        that report must be valid JSON (python3 -m
-#                        json.tool, when there is a python3) of at most KiB
+#                        that report must be valid JSON (build/json-check,
+#                        built by make hostile) of at most KiB
 #   json-grep <TEXT>     the JSON report contains TEXT as it is written
 #                        there (case-sensitive; `\u0000`); implies the
 #                        JSON grading
@@ -75,6 +75,7 @@ export LC_ALL
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)
 moulinette=${MOULINETTE:-build/moulinette}
+json_check=${JSON_CHECK:-$root/build/json-check}
 
 # ---- outer stage: cgroups and namespaces -----------------------------------------
 
@@ -486,11 +487,12 @@ EOF
         done
     fi
     if [ -n "$json" ] && [ -s "$report.json" ]; then
-        if command -v python3 >/dev/null 2>&1; then
-            err=$(python3 -m json.tool "$report.json" 2>&1 >/dev/null | tail -n 1 | cut -c1-120)
-            [ -n "$err" ] && add "the JSON report is not valid JSON: $err"
+        # Our own validator (tests/e2e/json_check.c), on every machine.
+        if [ -x "$json_check" ]; then
+            err=$("$json_check" "$report.json" 2>&1) ||
+                add "the JSON report is not valid JSON: $(printf '%s\n' "$err" | tail -n 1 | cut -c1-120)"
         else
-            note="$note [note: no python3: JSON validity not checked]"
+            add "$json_check is missing (make $json_check): the JSON report cannot be checked"
         fi
         while IFS= read -r g; do
             [ -n "$g" ] && ! grep -qF -- "$g" "$report.json" && add "the JSON report does not contain \"$g\""
