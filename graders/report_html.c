@@ -38,6 +38,7 @@
 
 #include "report.h"
 #include "report_esc.h"
+#include "sha256.h"
 
 /* What the page shows of each string (the JSON report has all of it): a
  * class of 300 must stay a page a browser opens at once. */
@@ -47,100 +48,11 @@
 #define HTML_TOP_REASONS 5    /* reasons listed per row, the others counted */
 #define HTML_BINS 11          /* tenths of the score, and full marks */
 
-/* ---- SHA-256 (FIPS 180-4), for the CSP's hashes ------------------------------- */
+/* ---- the CSP's hashes ------------------------------------------------------------ */
 
-struct csp_sha {
-    uint32_t h[8];
-    uint8_t block[64];
-    size_t fill;
-    uint64_t bytes;
-};
-
-static const uint32_t sha_k[64] = {
-    0x428a2f98, 0x71374491, 0xb5c0fbcf, 0xe9b5dba5, 0x3956c25b, 0x59f111f1, 0x923f82a4, 0xab1c5ed5,
-    0xd807aa98, 0x12835b01, 0x243185be, 0x550c7dc3, 0x72be5d74, 0x80deb1fe, 0x9bdc06a7, 0xc19bf174,
-    0xe49b69c1, 0xefbe4786, 0x0fc19dc6, 0x240ca1cc, 0x2de92c6f, 0x4a7484aa, 0x5cb0a9dc, 0x76f988da,
-    0x983e5152, 0xa831c66d, 0xb00327c8, 0xbf597fc7, 0xc6e00bf3, 0xd5a79147, 0x06ca6351, 0x14292967,
-    0x27b70a85, 0x2e1b2138, 0x4d2c6dfc, 0x53380d13, 0x650a7354, 0x766a0abb, 0x81c2c92e, 0x92722c85,
-    0xa2bfe8a1, 0xa81a664b, 0xc24b8b70, 0xc76c51a3, 0xd192e819, 0xd6990624, 0xf40e3585, 0x106aa070,
-    0x19a4c116, 0x1e376c08, 0x2748774c, 0x34b0bcb5, 0x391c0cb3, 0x4ed8aa4a, 0x5b9cca4f, 0x682e6ff3,
-    0x748f82ee, 0x78a5636f, 0x84c87814, 0x8cc70208, 0x90befffa, 0xa4506ceb, 0xbef9a3f7, 0xc67178f2,
-};
-
-static uint32_t ror(uint32_t x, int n)
+static unsigned hex_value(char c)
 {
-    return x >> n | x << (32 - n);
-}
-
-static void csp_sha_schedule(const uint8_t *p, uint32_t w[64])
-{
-    for (int i = 0; i < 16; i++)
-        w[i] = (uint32_t)p[4 * i] << 24 | (uint32_t)p[4 * i + 1] << 16 | (uint32_t)p[4 * i + 2] << 8
-               | p[4 * i + 3];
-    for (int i = 16; i < 64; i++) {
-        uint32_t s0 = ror(w[i - 15], 7) ^ ror(w[i - 15], 18) ^ w[i - 15] >> 3;
-        uint32_t s1 = ror(w[i - 2], 17) ^ ror(w[i - 2], 19) ^ w[i - 2] >> 10;
-
-        w[i] = w[i - 16] + s0 + w[i - 7] + s1;
-    }
-}
-
-static void csp_sha_block(struct csp_sha *c, const uint8_t *p)
-{
-    uint32_t w[64], v[8];
-
-    csp_sha_schedule(p, w);
-    memcpy(v, c->h, sizeof v);
-    for (int i = 0; i < 64; i++) {
-        uint32_t t1 = v[7] + (ror(v[4], 6) ^ ror(v[4], 11) ^ ror(v[4], 25))
-                      + ((v[4] & v[5]) ^ (~v[4] & v[6])) + sha_k[i] + w[i];
-        uint32_t t2 = (ror(v[0], 2) ^ ror(v[0], 13) ^ ror(v[0], 22))
-                      + ((v[0] & v[1]) ^ (v[0] & v[2]) ^ (v[1] & v[2]));
-
-        memmove(v + 1, v, 7 * sizeof v[0]);
-        v[4] += t1;
-        v[0] = t1 + t2;
-    }
-    for (int i = 0; i < 8; i++)
-        c->h[i] += v[i];
-}
-
-static void csp_sha_update(struct csp_sha *c, const void *data, size_t len)
-{
-    const uint8_t *p = data;
-
-    c->bytes += len;
-    while (len > 0) {
-        size_t take = 64 - c->fill < len ? 64 - c->fill : len;
-
-        memcpy(c->block + c->fill, p, take);
-        c->fill += take;
-        p += take;
-        len -= take;
-        if (c->fill == 64) {
-            csp_sha_block(c, c->block);
-            c->fill = 0;
-        }
-    }
-}
-
-static void csp_sha256(const char *text, uint8_t digest[32])
-{
-    struct csp_sha c = {{0x6a09e667, 0xbb67ae85, 0x3c6ef372, 0xa54ff53a, 0x510e527f, 0x9b05688c,
-                        0x1f83d9ab, 0x5be0cd19}, {0}, 0, 0};
-    uint64_t bits;
-    uint8_t pad[8];
-
-    csp_sha_update(&c, text, strlen(text));
-    bits = c.bytes * 8;
-    csp_sha_update(&c, "\x80", 1);
-    while (c.fill != 56)
-        csp_sha_update(&c, "", 1); /* "" is one NUL byte */
-    for (int i = 0; i < 8; i++)
-        pad[i] = (uint8_t)(bits >> (56 - 8 * i));
-    csp_sha_update(&c, pad, 8);
-    for (int i = 0; i < 32; i++)
-        digest[i] = (uint8_t)(c.h[i / 4] >> (24 - 8 * (i % 4)));
+    return c <= '9' ? (unsigned)(c - '0') : (unsigned)(c - 'a' + 10);
 }
 
 /* The CSP source that allows exactly `text` in a <script> or <style>:
@@ -148,9 +60,15 @@ static void csp_sha256(const char *text, uint8_t digest[32])
 static void put_csp_hash(FILE *out, const char *text)
 {
     static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+    struct sha256 sha;
+    char hex[65];
     uint8_t d[33] = {0};
 
-    csp_sha256(text, d);
+    sha256_init(&sha);
+    sha256_update(&sha, text, strlen(text));
+    sha256_hex(&sha, hex);
+    for (int i = 0; i < 32; i++)
+        d[i] = (uint8_t)(hex_value(hex[2 * i]) << 4 | hex_value(hex[2 * i + 1]));
     fputs("'sha256-", out);
     for (int i = 0; i < 33; i += 3) {
         uint32_t v = (uint32_t)d[i] << 16 | (uint32_t)d[i + 1] << 8 | d[i + 2];
@@ -669,8 +587,11 @@ static void put_pass_rates(FILE *out, const struct class_stats *cs)
 
 static void put_row_reasons(FILE *out, const struct row_stats *rs)
 {
-    size_t shown = rs->nreasons < HTML_TOP_REASONS ? rs->nreasons : HTML_TOP_REASONS;
+    size_t shown = rs->nreasons;
     size_t rest = rs->failed_compiled;
+
+    if (shown > HTML_TOP_REASONS)
+        shown = HTML_TOP_REASONS;
 
     fputs("<h3>", out);
     put_text(out, rs->row->id, REPORT_TEXT_MAX);

@@ -31,6 +31,7 @@ need_tools() {
     if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
         echo "html: installing$missing (about 100 MB; apt output in build/apt-html.log)"
         mkdir -p build
+        # shellcheck disable=SC2086 # $missing: one word per package
         if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing; } \
             >build/apt-html.log 2>&1; then
             tail -5 build/apt-html.log
@@ -139,6 +140,7 @@ no_console() { # no_console NAME: no console message, no CSP report
     fi
 }
 check "chromium renders the page to a PNG" chrome png "" --screenshot="$out/class.png"
+# shellcheck disable=SC2016 # $1 is the inner shell's
 check "the PNG is a PNG" sh -c 'head -c 8 "$1" | od -An -c | grep -q "P   N   G" && cp "$1" build/html/' \
     sh "$out/class.png"
 check "chromium dumps the DOM" chrome dom "" --dump-dom
