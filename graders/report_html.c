@@ -546,9 +546,15 @@ static void put_histogram(FILE *out, const struct class_stats *cs)
     fputs("</svg>\n", out);
 }
 
-static const char *row_kind(const struct row_config *row)
+/* A row's tags: bonus or extra, and who sees it when not everyone does
+ * (the page is the instructor's; --for-students grades come already
+ * stripped of what students must not see). */
+static void put_row_tags(FILE *out, const struct row_config *row)
 {
-    return row->extra ? " <span class=\"tag\">extra</span>" : row->bonus ? " <span class=\"tag\">bonus</span>" : "";
+    if (row->bonus || row->extra)
+        fprintf(out, " <span class=\"tag\">%s</span>", row->extra ? "extra" : "bonus");
+    if (row->visibility != VIS_VISIBLE)
+        fprintf(out, " <span class=\"tag\">%s</span>", visibility_name(row->visibility));
 }
 
 /* A horizontal bar, `part` of `total` filled. */
@@ -574,7 +580,8 @@ static void put_pass_rates(FILE *out, const struct class_stats *cs)
         put_attr(out, rs->row->id);
         fputs("><td>", out);
         put_text(out, rs->row->id, REPORT_TEXT_MAX);
-        fprintf(out, "%s</td><td>", row_kind(rs->row));
+        put_row_tags(out, rs->row);
+        fputs("</td><td>", out);
         put_text(out, rs->row->title, REPORT_TEXT_MAX);
         fprintf(out, "</td><td class=\"n\">%d</td><td class=\"n passed\">%zu</td>"
                 "<td class=\"n total\">%zu</td><td class=\"n rate\">%zu%%</td><td>",
@@ -595,8 +602,9 @@ static void put_row_reasons(FILE *out, const struct row_stats *rs)
 
     fputs("<h3>", out);
     put_text(out, rs->row->id, REPORT_TEXT_MAX);
-    fprintf(out, "%s <span class=\"muted\">%zu failed</span></h3>\n<table class=\"reasons\" data-row=",
-            row_kind(rs->row), rs->failed_compiled);
+    put_row_tags(out, rs->row);
+    fprintf(out, " <span class=\"muted\">%zu failed</span></h3>\n<table class=\"reasons\" data-row=",
+            rs->failed_compiled);
     put_attr(out, rs->row->id);
     fputs(">\n", out);
     for (size_t i = 0; i < shown; i++) {
@@ -728,7 +736,8 @@ static void put_row_detail(FILE *out, const struct grade *g, const struct row_gr
 {
     fprintf(out, "<tr><td>%s</td><td>", r->status == ST_PASS ? "" : "&#x2717;");
     put_text(out, r->row->id, REPORT_TEXT_MAX);
-    fprintf(out, "%s</td><td class=\"n\">%d/%d</td><td class=\"%s\">%s</td><td>", row_kind(r->row),
+    put_row_tags(out, r->row);
+    fprintf(out, "</td><td class=\"n\">%d/%d</td><td class=\"%s\">%s</td><td>",
             r->points, r->row->points, status_name(r->status), verdict_word[r->status]);
     if (r->status != ST_PASS) {
         fputs("<div class=\"reason\">", out);
