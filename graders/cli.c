@@ -23,7 +23,7 @@ static const char usage[] =
     "       moulinette merge [--config FILE] [--format FMT] [--output FILE] [--force] REPORT.json...\n"
     "Grades each folder (memory_mapper.c and memory_mapper.h) against config.yaml.\n"
     "  --config FILE   grading table (default: ./config.yaml, else the one beside build/)\n"
-    "  --format FMT    text (default), json, csv, junit, tap or gradescope\n"
+    "  --format FMT    text (default), json, csv, junit, tap, gradescope or html\n"
     "  --output FILE   write the report there (atomically) instead of stdout\n"
     "  --jobs N        processes run at once (default: number of CPUs)\n"
     "  --sandbox MODE  auto (default): use every protection the machine allows, say\n"
@@ -150,7 +150,7 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
         else if (c == 'R')
             cli->roster = optarg;
         else if (c == 'f' && !(cli->format = report_find(optarg)))
-            return fail("unknown format \"%s\" (text, json, csv, junit, tap or gradescope)", optarg);
+            return fail("unknown format \"%s\" (text, json, csv, junit, tap, gradescope or html)", optarg);
         else if (c == 'j' && parse_jobs(optarg, &cli->jobs) != 0)
             return fail("--jobs takes a number from 1 to 64, not \"%s\"", optarg);
         else if (c == 's' && parse_sandbox(optarg, &cli->sandbox) != 0)

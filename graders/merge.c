@@ -18,7 +18,7 @@ static const char usage[] =
     "usage: moulinette merge [--config FILE] [--format FMT] [--output FILE] [--force] REPORT.json...\n"
     "Joins JSON reports (from several machines, or --shard I/N) into one report.\n"
     "  --config FILE   the grading table the reports were made with (default: as moulinette)\n"
-    "  --format FMT    text (default), json, csv, junit, tap or gradescope\n"
+    "  --format FMT    text (default), json, csv, junit, tap, gradescope or html\n"
     "  --output FILE   write the report there (atomically) instead of stdout\n"
     "  --force         merge even reports made with other configs or tests, or that\n"
     "                  grade a submission twice\n";
