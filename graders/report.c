@@ -50,6 +50,22 @@ char *report_capped(const char *s, size_t max)
     return xasprintf("%.*s%s", (int)keep, s, REPORT_CUT_MARK);
 }
 
+void report_provenance(const struct grade *g,
+                       void (*put)(void *ctx, const char *key, const char *value), void *ctx)
+{
+    const struct provenance *p = &g->prov;
+    const char *const pairs[][2] = {
+        {"submission_sha256", g->submission_sha256}, {"grader_version", p->version},
+        {"config_sha256", p->config_sha256},         {"tests_sha256", p->tests_sha256},
+        {"compiler", p->compiler},                   {"kernel", p->kernel},
+        {"sandbox", p->sandbox},                     {"date", p->date},
+    };
+
+    for (size_t i = 0; i < sizeof pairs / sizeof pairs[0]; i++)
+        if (pairs[i][1])
+            put(ctx, pairs[i][0], pairs[i][1]);
+}
+
 char *report_more_notes(const struct strlist *notes)
 {
     if (notes->count <= REPORT_MAX_NOTES)

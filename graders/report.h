@@ -52,6 +52,13 @@ extern const struct report_ops report_tap;        /* TAP, one point per row */
 extern const struct report_ops report_gradescope; /* Gradescope's results.json */
 extern const struct report_ops report_html;       /* the class report, one HTML page */
 
+/* What makes the grade reproducible (provenance.h), as (key, value) pairs
+ * in a fixed order: submission_sha256, grader_version, config_sha256,
+ * tests_sha256, compiler, kernel, sandbox, date; those not known (NULL)
+ * are left out. For every format that has room for them. */
+void report_provenance(const struct grade *g,
+                       void (*put)(void *ctx, const char *key, const char *value), void *ctx);
+
 /* The format called `name`, or NULL. */
 const struct report_ops *report_find(const char *name);
 

@@ -216,6 +216,12 @@ static long seconds(const struct grade *g)
     return (long)sum + (sum > (double)(long)sum);
 }
 
+static void put_provenance_member(void *ctx, const char *key, const char *value)
+{
+    fprintf(ctx, ", \"%s\": ", key);
+    json_string(ctx, value);
+}
+
 static void put_grade(FILE *out, const struct grade *g)
 {
     char *output = top_output(g);
@@ -226,8 +232,10 @@ static void put_grade(FILE *out, const struct grade *g)
     fputs(",\n  \"stdout_visibility\": \"hidden\",\n  \"extra_data\": {\"submission\": ", out);
     json_string(out, g->submission);
     fprintf(out, ", \"max_score\": %d, \"bonus_score\": %d, \"bonus_max\": %d, \"penalty\": %d, "
-            "\"compile_ok\": %s},\n  \"tests\": [", g->max_score, g->bonus_score, g->bonus_max,
+            "\"compile_ok\": %s", g->max_score, g->bonus_score, g->bonus_max,
             g->penalty, g->compile_ok ? "true" : "false");
+    report_provenance(g, put_provenance_member, out);
+    fputs("},\n  \"tests\": [", out);
     for (size_t i = 0; i < g->nrows; i++) {
         put_row(out, g, i, &first);
         put_hidden_tests(out, g, i, &first);

@@ -832,6 +832,27 @@ static void put_submissions(FILE *out, const struct class_stats *cs, struct grad
     fputs("</tbody>\n</table>\n", out);
 }
 
+/* How the class was graded (provenance.h), from its first submission: the
+ * same for the whole batch; each submission's own files' hash is in the
+ * JSON report. */
+static void put_provenance_item(void *ctx, const char *key, const char *value)
+{
+    if (strcmp(key, "submission_sha256") == 0)
+        return;
+    fputs(" <span>", ctx);
+    put_text(ctx, key, 64);
+    fputs(": ", ctx);
+    put_text(ctx, value, 256);
+    fputs(";</span>", ctx);
+}
+
+static void put_provenance_footer(FILE *out, const struct grade *g)
+{
+    fputs("<div class=\"muted\" id=\"provenance\">Graded with", out);
+    report_provenance(g, put_provenance_item, out);
+    fputs("</div>\n", out);
+}
+
 static int write_html(FILE *out, struct grade *const *grades, size_t n, int colour)
 {
     struct class_stats cs = {0};
@@ -850,6 +871,7 @@ static int write_html(FILE *out, struct grade *const *grades, size_t n, int colo
         put_penalties(out, &cs);
         put_submissions(out, &cs, grades);
         class_free(&cs);
+        put_provenance_footer(out, grades[0]);
     }
     fprintf(out, "<script>%s</script>\n</body>\n</html>\n", page_script);
     return ferror(out) ? -1 : 0;

@@ -214,6 +214,11 @@ static void count(const struct grade *g, struct counts *c)
     }
 }
 
+static void put_provenance_property(void *ctx, const char *key, const char *value)
+{
+    put_property(ctx, "      ", key, value);
+}
+
 static void put_suite_properties(FILE *out, const struct grade *g)
 {
     const char *in = "      ";
@@ -233,6 +238,7 @@ static void put_suite_properties(FILE *out, const struct grade *g)
     if (more)
         put_property(out, in, "note", more);
     free(more);
+    report_provenance(g, put_provenance_property, out);
     fputs("    </properties>\n", out);
 }
 

@@ -166,6 +166,11 @@ static void put_comment(FILE *out, const char *label, const char *text, size_t m
     fputc('\n', out);
 }
 
+static void put_provenance_comment(void *ctx, const char *key, const char *value)
+{
+    put_comment(ctx, key, value, REPORT_TEXT_MAX);
+}
+
 static void put_summary(FILE *out, const struct grade *g)
 {
     char *more = report_more_notes(&g->notes);
@@ -183,6 +188,7 @@ static void put_summary(FILE *out, const struct grade *g)
     free(more);
     if (!g->compile_ok)
         put_comment(out, "compile log", g->compile_log, REPORT_LOG_MAX);
+    report_provenance(g, put_provenance_comment, out);
 }
 
 static int write_tap(FILE *out, struct grade *const *grades, size_t n, int colour)

@@ -319,6 +319,14 @@ static int has_extra(const struct grade *g)
     return 0;
 }
 
+/* --verbose: how it was graded (provenance.h), on one line. */
+static void put_provenance_pair(void *ctx, const char *key, const char *value)
+{
+    fprintf(ctx, " %s=", key);
+    put_line(ctx, value);
+    fputc(';', ctx);
+}
+
 /* In a student kit: what this grader cannot grade. */
 static void put_kit_line(FILE *out, const struct grade *g)
 {
@@ -364,6 +372,11 @@ static void put_grade(FILE *out, const struct grade *g, int colour)
     if (g->bonus_max > 0)
         fprintf(out, "Bonus: %d/%d\n", g->bonus_score, g->bonus_max);
     put_kit_line(out, g);
+    if (g_verbose) {
+        fputs("graded with:", out);
+        report_provenance(g, put_provenance_pair, out);
+        fputc('\n', out);
+    }
 }
 
 static int write_text(FILE *out, struct grade *const *grades, size_t n, int colour)

@@ -254,6 +254,15 @@ provenance_ok() {
         grep -q '"sandbox": "' "$out/whole.json" && [ "$hash" -gt 0 ]
 }
 check "every JSON report says how it was graded (version, hashes, compiler, kernel, sandbox, date)" provenance_ok
+provenance_everywhere() { # every format with room for it carries the config's hash
+    sum=$(sha256sum config.yaml | cut -d' ' -f1)
+    for f in junit tap gradescope html; do
+        "$moulinette" --no-bonus --row protect_rdonly --format $f reference 2>/dev/null | grep -q "$sum" ||
+            { echo "      no config_sha256 in the $f report"; return 1; }
+    done
+    "$moulinette" --no-bonus --row protect_rdonly --verbose reference 2>/dev/null | grep -q "^graded with: .*config_sha256=$sum"
+}
+check "... and so does every format with room for it (junit, tap, gradescope, html, text with --verbose)" provenance_everywhere
 same_hash() { # the same files give the same hash, one changed byte another
     a=$(grep -o '"submission": "reference", [^}]*' "$out/whole.json" | head -1)
     [ "$(grep -A2 '"submission": "reference"' "$out/whole.json" | grep -o '"submission_sha256": "[0-9a-f]*"')" = \
