@@ -10,9 +10,13 @@
 #           (/proc/PID/status VmRSS, VmHWM; /proc/PID/fd) stay flat;
 #   kill    a grader killed with SIGKILL in the middle of a batch: what it
 #           leaves (processes, mounts, cgroups, /dev/shm, /tmp) is gone
-#           once the next run has started, with and without namespaces.
+#           once the next run has started, with and without namespaces;
+#   formats the batch (STRESS_SUBMISSIONS, default 80 here: the mutant
+#           corpus once) graded once, then written in every format from its
+#           JSON report (moulinette merge), each under a 256 MiB address
+#           space limit and read back (JSON and the grader's own checks).
 #
-#   tests/stress/run.sh [quick|two|batch|kill|all]    (default: all)
+#   tests/stress/run.sh [quick|two|batch|kill|formats|all]    (default: all)
 #
 # `make stress` runs all; `make test` runs quick (two graders at once, with
 # and without namespaces, about 15 s). Figures go to stdout and build/stress/; the
@@ -24,6 +28,7 @@ moulinette=${MOULINETTE:-build/moulinette}
 no_unshare=${NO_UNSHARE:-build/no-unshare}
 json_check=${JSON_CHECK:-build/json-check}
 count=${STRESS_SUBMISSIONS:-500}
+[ "$what" = formats ] && count=${STRESS_SUBMISSIONS:-80}
 jobs=${STRESS_JOBS:-2}
 figures=build/stress
 out=$(mktemp -d "${TMPDIR:-/tmp}/mm-stress-XXXXXX") || exit 1
@@ -184,6 +189,23 @@ batch() {
         test $((hwm_end - hwm_q)) -le $((report_kb + 4096))
 }
 
+# Every format from the batch's one grading (merge reads the JSON report
+# back): each made under a bounded address space, so a format whose memory
+# grew with the class would fail here.
+every_format() {
+    for f in text json csv junit tap gradescope html; do
+        (ulimit -v 262144 && "$moulinette" merge --format $f --output "$out/every.$f" "$out/batch.json") \
+            2>"$out/merge.$f.err"
+        rc=$?
+        check "formats: the batch of $count in $f, within 256 MiB ($(($(wc -c <"$out/every.$f" 2>/dev/null || echo 0) / 1024)) KiB)" \
+            sh -c "[ $rc -eq 0 ] && [ -s '$out/every.$f' ]"
+    done
+    check "formats: the batch's JSON written again is the same report" cmp -s "$out/batch.json" "$out/every.json"
+    check "formats: csv has a header and one line per submission" \
+        test "$(grep -c '' "$out/every.csv")" -eq $((count + 1))
+    check "formats: gradescope is valid JSON" "$json_check" "$out/every.gradescope"
+}
+
 # ---- a grader killed in the middle -------------------------------------------------
 
 cgroups() { # paths of moulinette cgroups, one a line
@@ -257,6 +279,7 @@ quick) two_graders ns; two_graders fallback ;;
 two) two_graders ns; two_graders fallback ;;
 batch) batch ;;
 kill) killed_grader ns; killed_grader fallback ;;
+formats) batch; every_format ;;
 all)
     : >"$figures/kill.txt"
     two_graders ns
@@ -264,8 +287,9 @@ all)
     killed_grader ns
     killed_grader fallback
     batch
+    every_format
     ;;
-*) echo "usage: tests/stress/run.sh [quick|two|batch|kill|all]" >&2; exit 2 ;;
+*) echo "usage: tests/stress/run.sh [quick|two|batch|kill|formats|all]" >&2; exit 2 ;;
 esac
 
 echo "$((checks - failures)) passed, $failures failed"
