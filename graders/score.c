@@ -154,6 +154,10 @@ static char *signal_text(int sig, int memory_limit)
         return xstrdup("SIGXCPU (CPU time limit)");
     if (sig == SIGXFSZ)
         return xstrdup("SIGXFSZ (file size limit)");
+    /* The one a student meets first in this exercise, and the least known. */
+    if (sig == SIGBUS)
+        return xstrdup("SIGBUS (Bus error: an access past the end of the file or shared memory "
+                       "object a mapping maps; was the object ftruncate'd to the mapping's size?)");
     return xasprintf("SIG%s (%s)", sigabbrev_np(sig) ? sigabbrev_np(sig) : "?", strsignal(sig));
 }
 

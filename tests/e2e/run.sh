@@ -305,6 +305,13 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
                $(command -v setpriv) --reuid=65534 --regid=65534 --clear-groups '$moulinette' -v --no-bonus --row protect_rdonly '$out/user/student' 2>&1 >/dev/null | grep -q 'cgroups are for root'"
 fi
 
+# SIGBUS, the signal of a region bigger than its object, says so.
+mkdir "$out/noftruncate" && cp reference/memory_mapper.h reference/memory_mapper.c "$out/noftruncate/"
+patch -s -p1 -d "$out/noftruncate" <"$(ls reference/mutants/*-create-no-ftruncate.patch)"
+grade noftruncate "$out/noftruncate" --test ring_fifo/many_laps
+check "a SIGBUS crash says what it means (ftruncate)" \
+    sh -c "tr '\n' ' ' <'$out/noftruncate.txt' | sed 's/  */ /g' | grep -q 'crashed with SIGBUS (Bus error: an access past the end of .* ftruncate.d to the mapping.s size?)'"
+
 # Hidden rows and tests: graded, and kept from a report published to students.
 hidden=".e2e-hidden-$$.yaml"
 trap 'rm -rf "$out" "$hidden"' EXIT
