@@ -71,9 +71,9 @@ $(BUILD)/tests/checker: $(CHECK_OBJ)
 	$(CC) $^ -o $@ -lrt
 
 # ROW=id and TEST=suite/name (each may list several) grade only those;
-# V=1 shows every test's details.
+# V=1 shows every test's details; VALGRIND=1 runs the code under valgrind.
 grade: all
-	@$(BUILD)/moulinette $(if $(V),--verbose) $(foreach r,$(ROW),--row $(r)) \
+	@$(BUILD)/moulinette $(if $(V),--verbose) $(if $(VALGRIND),--valgrind) $(foreach r,$(ROW),--row $(r)) \
 	    $(foreach t,$(TEST),--test $(t)) $(STUDENT)
 
 # Unit tests of the grader's modules, then end-to-end runs of the grader.

@@ -19,6 +19,7 @@ static const char usage[] =
     "usage: moulinette [--config FILE] [--format FMT] [--output FILE] [--jobs N]\n"
     "                  [--sandbox auto|strict|off] [--no-bonus] [--row ID]...\n"
     "                  [--test SUITE/NAME]... [--verbose] [--for-students] [--shard I/N]\n"
+    "                  [--valgrind]\n"
     "                  SUBMISSION_DIR...\n"
     "       moulinette merge [--config FILE] [--format FMT] [--output FILE] [--force] REPORT.json...\n"
     "Grades each folder (memory_mapper.c and memory_mapper.h) against config.yaml.\n"
@@ -35,6 +36,8 @@ static const char usage[] =
     "  --verbose, -v   show every test: verdict, time, last step, and what it printed\n"
     "  --for-students  a report to publish: hidden rows and tests show their verdict\n"
     "                  and points, never their reasons or output\n"
+    "  --valgrind      run the code under valgrind (memcheck): its reports come with\n"
+    "                  each test's output (--verbose); timeouts 10 times longer\n"
     "  --shard I/N     grade only the I-th of N slices of the submissions (every N-th,\n"
     "                  from the I-th); `moulinette merge` joins the JSON reports\n"
     "  --roster FILE   CSV (submission,student_id,student_name): each submission's student\n"
@@ -118,7 +121,7 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
         {"sandbox", required_argument, NULL, 's'}, {"no-bonus", no_argument, NULL, 'b'},
         {"row", required_argument, NULL, 'r'},     {"test", required_argument, NULL, 't'},
         {"verbose", no_argument, NULL, 'v'},       {"for-students", no_argument, NULL, 'S'},
-        {"shard", required_argument, NULL, 'H'},
+        {"shard", required_argument, NULL, 'H'},   {"valgrind", no_argument, NULL, 'V'},
         {"roster", required_argument, NULL, 'R'},
         {"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
     };
@@ -143,6 +146,8 @@ enum cli_status cli_parse(int argc, char **argv, struct cli *cli)
             cli->verbose = 1;
         else if (c == 'S')
             cli->for_students = 1;
+        else if (c == 'V')
+            cli->valgrind = 1;
         else if (c == 'H' && parse_shard(optarg, &cli->shard, &cli->shards) != 0)
             return fail("--shard takes I/N with 1 <= I <= N, as in 2/4, not \"%s\"", optarg);
         else if (c == 'o')

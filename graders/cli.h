@@ -3,7 +3,7 @@
  *   moulinette [--config FILE] [--format text|json] [--output FILE]
  *              [--jobs N] [--sandbox auto|strict|off] [--no-bonus]
  *              [--row ID]... [--test SUITE/NAME]... [--verbose] [--for-students]
- *              [--shard I/N]
+ *              [--shard I/N] [--valgrind]
  *              SUBMISSION_DIR...
  * Other tools depend on it: extend it, never change what exists.
  */
@@ -30,6 +30,7 @@ struct cli {
     struct strlist tests; /* --test suite/name */
     int verbose;      /* --verbose: every test's verdict, time, step and output */
     int for_students; /* --for-students: hidden rows and tests keep their reasons */
+    int valgrind;     /* --valgrind: the submission's code runs under valgrind */
     const char *roster; /* --roster FILE: submission,student_id,student_name (intake.h) */
     int shard, shards; /* --shard I/N: the I-th of N slices of the submissions
                           (1-based, intake_take_shard); 0 0 for all */

@@ -446,6 +446,18 @@ void config_drop_bonus(struct config *cfg)
     cfg->nrows = kept;
 }
 
+void config_run_under(struct config *cfg, const char *program, double slowdown)
+{
+    free(cfg->under);
+    cfg->under = xstrdup(program);
+    for (size_t r = 0; r < cfg->nrows; r++)
+        cfg->rows[r].timeout *= slowdown;
+    cfg->limits.cpu_seconds *= slowdown;
+    /* Valgrind reserves several GiB of address space up front. */
+    if (cfg->limits.memory_mb < 16384)
+        cfg->limits.memory_mb = 16384;
+}
+
 enum visibility config_test_visibility(const struct row_config *row, const char *test)
 {
     return sl_contains(&row->hidden_tests, test) ? VIS_HIDDEN : row->visibility;
@@ -533,6 +545,7 @@ void config_free(struct config *cfg)
     sl_free(&cfg->allowed_sections);
     sl_free(&cfg->shim_globals);
     free(cfg->cc);
+    free(cfg->under);
     free(cfg->default_header);
     free(cfg->test_object);
     free(cfg->checker);

@@ -94,6 +94,10 @@ struct config {
      * the full table is worth full_max_score. */
     int partial;
     int full_max_score;
+
+    /* --valgrind: the program each test's driver runs under, or NULL
+     * (config_run_under; not from the file). */
+    char *under;
 };
 
 /* Loads and checks `path`. On error returns NULL and prints every problem
@@ -106,6 +110,12 @@ struct config *config_parse(const char *name, const char *text, size_t len, stru
 
 /* Resolves a config-relative path (absolute paths are kept). */
 char *config_path(const struct config *cfg, const char *relative);
+
+/* Runs every test's driver under `program` (valgrind, which keeps the
+ * process the checker traces): the timeouts and the CPU limit are
+ * `slowdown` times longer, and the address space may reach what such a
+ * program reserves. */
+void config_run_under(struct config *cfg, const char *program, double slowdown);
 
 /* Removes the bonus and extra rows (--no-bonus). */
 void config_drop_bonus(struct config *cfg);

@@ -23,6 +23,29 @@ static int use_colour(const struct cli *cli)
     return !cli->output && isatty(STDOUT_FILENO) && !(no_colour && *no_colour);
 }
 
+/* --valgrind: valgrind must be there (a job cannot ask for it). */
+static int use_valgrind(struct config *cfg)
+{
+    const char *path = getenv("PATH");
+    char *copy = xstrdup(path && *path ? path : "/usr/bin:/bin");
+    int found = 0;
+
+    for (char *dir = strtok(copy, ":"); dir && !found; dir = strtok(NULL, ":")) {
+        char *candidate = xasprintf("%s/valgrind", dir);
+
+        found = access(candidate, X_OK) == 0;
+        free(candidate);
+    }
+    free(copy);
+    if (!found) {
+        fputs("moulinette: --valgrind: valgrind is not installed (Debian/Ubuntu: apt-get install -y "
+              "valgrind)\n", stderr);
+        return -1;
+    }
+    config_run_under(cfg, "valgrind", 10);
+    return 0;
+}
+
 /* --row and --test narrow the table; a name that matches nothing is a
  * usage error, never an empty grade. */
 static int select_rows(const struct cli *cli, struct config *cfg)
@@ -68,6 +91,11 @@ int main(int argc, char **argv)
     if (cli.no_bonus)
         config_drop_bonus(cfg);
     if (select_rows(&cli, cfg) != 0) {
+        config_free(cfg);
+        cli_free(&cli);
+        return 2;
+    }
+    if (cli.valgrind && use_valgrind(cfg) != 0) {
         config_free(cfg);
         cli_free(&cli);
         return 2;

@@ -69,6 +69,8 @@ static void submit_group(struct work *w, struct job *job, struct row_grade *r, s
     sl_pushf(&job->argv, "--filter=%.*s/*", (int)suite_length(r->tests[first].test),
              r->tests[first].test);
     sl_pushf(&job->argv, "--timeout=%g", timeout);
+    if (w->cfg->under)
+        sl_pushf(&job->argv, "--under=%s", w->cfg->under);
     /* Without a /dev/shm of its own, the objects of other rows running
      * beside this one must not count as this test's leaks. */
     if (!sandbox_private_tmp(w->sb))

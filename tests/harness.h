@@ -72,6 +72,7 @@ void mm_runner_note(const char *note);
 void mm_runner_teardown(const char *row);
 void mm_runner_complete(void);
 const char *mm_runner_driver(void);
+const char *mm_runner_under(void); /* --under=PROGRAM, or NULL */
 int mm_runner_shared_shm(void);
 
 /* The row that grades what unmap() and destroy_shared_region() leave. */

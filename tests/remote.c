@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <sys/ptrace.h>
 #include <sys/signalfd.h>
 #include <sys/socket.h>
@@ -146,6 +147,25 @@ static void attach(pid_t pid)
         setup_fail("cannot attach to the process running your code (ptrace)");
 }
 
+/* Under valgrind (--under): its messages on stderr, which the runner
+ * gives to the test; its own descriptors at the top of a 1024 limit, where
+ * the checker can still see every one (procview.h). Valgrind runs the
+ * driver in the same process: tracing and reading it work as without. */
+static void exec_under(const char *under, const char *path)
+{
+    struct rlimit nofile;
+
+    /* Valgrind puts its own at the top of the hard limit. */
+    if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_max > 1024) {
+        nofile.rlim_cur = nofile.rlim_cur < 1024 ? nofile.rlim_cur : 1024;
+        nofile.rlim_max = 1024;
+        setrlimit(RLIMIT_NOFILE, &nofile);
+    }
+    execlp(under, under, "--quiet", "--error-exitcode=0", "--log-fd=2", path, (char *)NULL);
+    perror("moulinette checker: exec of the driver under --under");
+    _exit(126);
+}
+
 /* In the child, before exec: the filter, the socket as MM_DRIVER_FD, and
  * no other descriptor of the checker but stdin/stdout/stderr. */
 static void exec_driver(const char *path, int fd)
@@ -157,6 +177,8 @@ static void exec_driver(const char *path, int fd)
     if (dup2(fd, MM_DRIVER_FD) < 0)
         _exit(126);
     syscall(SYS_close_range, MM_DRIVER_FD + 1, ~0u, 0);
+    if (mm_runner_under())
+        exec_under(mm_runner_under(), path);
     execl(path, path, (char *)NULL);
     perror("moulinette checker: exec of the driver");
     _exit(126);

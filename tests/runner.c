@@ -7,6 +7,9 @@
  * --driver: the submission linked with tests/driver.c (default ./driver).
  * --filter: a glob on "suite/name" (default: every test).
  * --timeout: seconds per test (default 30).
+ * --under=PROGRAM: the driver runs under PROGRAM (valgrind: `moulinette
+ *   --valgrind`), which must keep the driver's pid (valgrind does): the
+ *   checker still traces and reads that process.
  * --shared-shm: /dev/shm is shared with other checkers (the grader says so
  *   when jobs have no /dev/shm of their own): their test objects
  *   (mm_<pid>_*) are not this test's leaks. Without it, every new object
@@ -73,6 +76,7 @@ struct outcome {
 
 static struct outcome *g_out;
 static const char *g_driver = "./driver";
+static const char *g_under;
 static int g_shared_shm;
 
 /* ---- the test process's side --------------------------------------------- */
@@ -90,6 +94,11 @@ void mm_runner_complete(void)
 const char *mm_runner_driver(void)
 {
     return g_driver;
+}
+
+const char *mm_runner_under(void)
+{
+    return g_under;
 }
 
 int mm_runner_shared_shm(void)
@@ -402,7 +411,7 @@ static int by_place(const void *a, const void *b)
 
 static int usage(const char *argv0)
 {
-    fprintf(stderr, "usage: %s [--driver=PATH] [--filter=GLOB] [--timeout=SECONDS] [--shared-shm] "
+    fprintf(stderr, "usage: %s [--driver=PATH] [--filter=GLOB] [--timeout=SECONDS] [--under=PROGRAM] [--shared-shm] "
                     "[--list]\n",
             argv0);
     return 2;
@@ -425,6 +434,8 @@ int main(int argc, char *argv[])
             timeout = atof(argv[i] + 10);
         else if (strcmp(argv[i], "--list") == 0 || strcmp(argv[i], "-l") == 0)
             list = 1;
+        else if (strncmp(argv[i], "--under=", 8) == 0 && argv[i][8])
+            g_under = argv[i] + 8;
         else if (strcmp(argv[i], "--shared-shm") == 0)
             g_shared_shm = 1;
         else

@@ -305,6 +305,27 @@ if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null 2>&1; then
                $(command -v setpriv) --reuid=65534 --regid=65534 --clear-groups '$moulinette' -v --no-bonus --row protect_rdonly '$out/user/student' 2>&1 >/dev/null | grep -q 'cgroups are for root'"
 fi
 
+# --valgrind: the submission's code under memcheck, its reports in the
+# test's output (valgrind is on every Debian machine we build on; a missing
+# one is a failure here, with the command to install it).
+mkdir "$out/uninit" && cp reference/memory_mapper.h "$out/uninit/"
+awk '/^t_mapping \*map_anonymous\(size_t size, int shared\)$/ {
+         print "static int uninit_flag(void)\n{\n    int v[2];\n    int *volatile p = v;\n\n    if (p[1] > 3)\n        return 1;\n    return 0;\n}\n"
+         print; getline; print; print "    if (uninit_flag())\n        size += 0;"; next } { print }' \
+    reference/memory_mapper.c >"$out/uninit/memory_mapper.c"
+if command -v valgrind >/dev/null 2>&1; then
+    grade uninit "$out/uninit" --valgrind --verbose --test map_anon_private/zeroed_and_writable
+    check "--valgrind: memcheck's report, with the submission's function and line, in the test's output" \
+        sh -c "grep -q '| ==[0-9]*== Conditional jump or move depends on uninitialised value' '$out/uninit.txt' &&
+               grep -q '| ==[0-9]*==    at 0x[0-9A-F]*: uninit_flag (memory_mapper.c:[0-9]*)' '$out/uninit.txt' &&
+               grep -q '^Score: 10/10 (partial' '$out/uninit.txt'"
+else
+    check "--valgrind needs valgrind: apt-get install -y valgrind" false
+fi
+PATH=/nonexistent "$moulinette" --valgrind reference >/dev/null 2>"$out/novalgrind.err"
+check "--valgrind without valgrind says how to install it (exit 2)" \
+    sh -c "[ $? -eq 2 ] && grep -q 'apt-get install -y valgrind' '$out/novalgrind.err'"
+
 # SIGBUS, the signal of a region bigger than its object, says so.
 mkdir "$out/noftruncate" && cp reference/memory_mapper.h reference/memory_mapper.c "$out/noftruncate/"
 patch -s -p1 -d "$out/noftruncate" <"$(ls reference/mutants/*-create-no-ftruncate.patch)"
