@@ -32,6 +32,7 @@ cp student/* "$kit/student/"
 cp student/memory_mapper.h "$kit/subject/memory_mapper.h"
 cp kit/Makefile kit/README.md "$kit/"
 cp kit/check.sh "$kit/tests/check.sh"
+cp tests/checks.sh "$kit/tests/checks.sh"
 "$tool" config.yaml subject/memory_mapper.h >"$kit/config.yaml"
 
 mkdir -p "$(dirname "$output")"

@@ -8,16 +8,7 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/mm-kit-check-XXXXXX") || exit 1
 trap 'rm -rf "$out"' EXIT
 failures=0
 
-check() { # check NAME COMMAND...
-    name=$1
-    shift
-    if "$@"; then
-        echo "ok    $name"
-    else
-        echo "FAIL  $name"
-        failures=$((failures + 1))
-    fi
-}
+. tests/checks.sh
 
 mkdir "$out/starter" && cp student/memory_mapper.c subject/memory_mapper.h "$out/starter/"
 build/moulinette "$out/starter" >"$out/starter.txt" 2>&1

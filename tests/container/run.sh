@@ -24,17 +24,7 @@ chmod 755 "$out"
 failures=0
 checks=0
 
-check() { # check NAME CONDITION-COMMAND...
-    name=$1
-    shift
-    checks=$((checks + 1))
-    if "$@"; then
-        echo "ok    $name"
-    else
-        echo "FAIL  $name"
-        failures=$((failures + 1))
-    fi
-}
+. tests/checks.sh
 
 for tool in "$no_unshare" "$json_check" "$moulinette"; do
     [ -x "$tool" ] || { echo "FAIL  $tool is missing (make container builds it)"; exit 1; }

@@ -15,16 +15,7 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/mm-e2e-XXXXXX") || exit 1
 trap 'rm -rf "$out"' EXIT
 failures=0
 
-check() { # check NAME CONDITION-COMMAND...
-    name=$1
-    shift
-    if "$@"; then
-        echo "ok    $name"
-    else
-        echo "FAIL  $name"
-        failures=$((failures + 1))
-    fi
-}
+. tests/checks.sh
 
 grade() { # grade NAME DIR [options]: text report in $out/NAME.txt, status in $out/NAME.rc
     name=$1

@@ -26,17 +26,7 @@ mkdir -p "$logs"
 failures=0
 checks=0
 
-check() { # check NAME CONDITION-COMMAND...
-    name=$1
-    shift
-    checks=$((checks + 1))
-    if "$@"; then
-        echo "ok    $name"
-    else
-        echo "FAIL  $name"
-        failures=$((failures + 1))
-    fi
-}
+. tests/checks.sh
 
 [ "$(id -u)" -eq 0 ] || { echo "FAIL  tests/firstrun/run.sh needs root (mmdebstrap, mounts, pivot_root)"; exit 1; }
 if ! command -v mmdebstrap >/dev/null 2>&1; then

@@ -52,17 +52,7 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/mm-formats-XXXXXX") || exit 1
 trap 'rm -rf "$out"' EXIT
 failures=0
 
-check() { # check NAME COMMAND...: the command's output is shown when it fails
-    name=$1
-    shift
-    if "$@" >"$out/check.log" 2>&1; then
-        echo "ok    $name"
-    else
-        echo "FAIL  $name"
-        sed 's/^/      /' "$out/check.log" | head -40
-        failures=$((failures + 1))
-    fi
-}
+. tests/checks.sh
 
 # ---- the batch ---------------------------------------------------------------------
 # The names are the instructor's (folder names); the last one's output is

@@ -56,17 +56,7 @@ trap 'rm -rf "$out"' EXIT
 mkdir -p build/html
 failures=0
 
-check() { # check NAME COMMAND...: the command's output is shown when it fails
-    name=$1
-    shift
-    if "$@" >"$out/check.log" 2>&1; then
-        echo "ok    $name"
-    else
-        echo "FAIL  $name"
-        sed 's/^/      /' "$out/check.log" | head -40
-        failures=$((failures + 1))
-    fi
-}
+. tests/checks.sh
 
 # ---- the batch ---------------------------------------------------------------------
 subs=$out/subs

@@ -30,16 +30,7 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/mm-intake-XXXXXX") || exit 1
 trap 'rm -rf "$work"' EXIT
 failures=0
 
-check() { # check NAME COMMAND...
-    name=$1
-    shift
-    if "$@"; then
-        echo "ok    $name"
-    else
-        echo "FAIL  $name"
-        failures=$((failures + 1))
-    fi
-}
+. tests/checks.sh
 
 # ---- the inputs ---------------------------------------------------------------
 in=$work/in

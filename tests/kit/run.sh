@@ -16,16 +16,7 @@ trap 'rm -rf "$out"' EXIT
 chmod 755 "$out"
 failures=0
 
-check() { # check NAME COMMAND...
-    name=$1
-    shift
-    if "$@"; then
-        echo "ok    $name"
-    else
-        echo "FAIL  $name"
-        failures=$((failures + 1))
-    fi
-}
+. tests/checks.sh
 
 tar -xzf "$archive" -C "$out" || exit 1
 kit=$out/memory_mapper-kit

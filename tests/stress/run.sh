@@ -45,17 +45,7 @@ cleanup() {
 trap cleanup EXIT
 trap 'exit 130' INT TERM
 
-check() { # check NAME CONDITION-COMMAND...
-    name=$1
-    shift
-    checks=$((checks + 1))
-    if "$@"; then
-        echo "ok    $name"
-    else
-        echo "FAIL  $name"
-        failures=$((failures + 1))
-    fi
-}
+. tests/checks.sh
 
 for tool in "$moulinette" "$json_check" "$no_unshare"; do
     [ -x "$tool" ] || { echo "FAIL  $tool is missing (make stress builds it)"; exit 1; }
