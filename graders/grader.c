@@ -21,36 +21,14 @@ struct grader {
     struct provenance prov;
 };
 
-/* Finds `name` on PATH (jobs are exec'd without a PATH search). */
-static char *find_program(const char *name)
-{
-    const char *path = getenv("PATH");
-    char *copy;
-    char *found = NULL;
-
-    if (strchr(name, '/'))
-        return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
-    copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
-    for (char *dir = strtok(copy, ":"); dir && !found; dir = strtok(NULL, ":")) {
-        char *candidate = xasprintf("%s/%s", dir, name);
-
-        if (access(candidate, X_OK) == 0)
-            found = candidate;
-        else
-            free(candidate);
-    }
-    free(copy);
-    return found;
-}
-
 static int find_tools(const struct config *cfg, struct tools *tools)
 {
     char *object = config_path(cfg, cfg->test_object);
     char *checker = config_path(cfg, cfg->checker);
     int ok = 1;
 
-    tools->cc = find_program(cfg->cc);
-    tools->objcopy = find_program("objcopy");
+    tools->cc = find_on_path(cfg->cc);
+    tools->objcopy = find_on_path("objcopy");
     if (!tools->cc || !tools->objcopy) {
         fprintf(stderr, "moulinette: %s not found on PATH\n", !tools->cc ? cfg->cc : "objcopy");
         ok = 0;

@@ -26,17 +26,10 @@ static int use_colour(const struct cli *cli)
 /* --valgrind: valgrind must be there (a job cannot ask for it). */
 static int use_valgrind(struct config *cfg)
 {
-    const char *path = getenv("PATH");
-    char *copy = xstrdup(path && *path ? path : "/usr/bin:/bin");
-    int found = 0;
+    char *valgrind = find_on_path("valgrind");
+    int found = valgrind != NULL;
 
-    for (char *dir = strtok(copy, ":"); dir && !found; dir = strtok(NULL, ":")) {
-        char *candidate = xasprintf("%s/valgrind", dir);
-
-        found = access(candidate, X_OK) == 0;
-        free(candidate);
-    }
-    free(copy);
+    free(valgrind);
     if (!found) {
         fputs("moulinette: --valgrind: valgrind is not installed (Debian/Ubuntu: apt-get install -y "
               "valgrind)\n", stderr);

@@ -464,3 +464,24 @@ double now_seconds(void)
     clock_gettime(CLOCK_MONOTONIC, &ts);
     return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
 }
+
+char *find_on_path(const char *name)
+{
+    const char *path = getenv("PATH");
+    char *copy;
+    char *found = NULL;
+
+    if (strchr(name, '/'))
+        return access(name, X_OK) == 0 ? xstrdup(name) : NULL;
+    copy = xstrdup(path && *path ? path : "/usr/local/bin:/usr/bin:/bin");
+    for (char *dir = strtok(copy, ":"); dir && !found; dir = strtok(NULL, ":")) {
+        char *candidate = xasprintf("%s/%s", dir, name);
+
+        if (access(candidate, X_OK) == 0)
+            found = candidate;
+        else
+            free(candidate);
+    }
+    free(copy);
+    return found;
+}

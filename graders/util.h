@@ -46,6 +46,10 @@ void sl_extend(struct strlist *sl, const struct strlist *more);
 int sl_contains(const struct strlist *sl, const char *s);
 void sl_free(struct strlist *sl);
 
+/* The path of the program `name` on PATH (or `name` itself when it holds
+ * a '/'), if executable; NULL otherwise. Caller frees. */
+char *find_on_path(const char *name);
+
 /* Reads a whole file into a NUL-terminated buffer; NULL on error (errno). */
 char *read_file(const char *path, size_t *len);
 
