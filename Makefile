@@ -23,6 +23,7 @@ DEPS    := $(BUILD)/.deps-ok
 GRADER_SRC  := $(filter-out graders/main.c graders/mutation_main.c graders/kit_config.c,$(wildcard graders/*.c))
 GRADER_OBJ  := $(GRADER_SRC:graders/%.c=$(BUILD)/graders/%.o)
 CHECK_SRC   := tests/runner.c tests/harness.c tests/procview.c tests/remote.c tests/stubs.c tests/ring_kids.c \
+               tests/stall.c \
                tests/crashsite.c \
                $(wildcard tests/rows/*.c) $(wildcard tests/hidden/*.c)
 CHECK_OBJ   := $(CHECK_SRC:tests/%.c=$(BUILD)/tests/%.o)

@@ -174,7 +174,12 @@ static void score_record(struct test_outcome *out, const struct test_record *rec
     char *where = during(rec->step);
     char *sig = NULL;
 
-    if (rec->timed_out)
+    /* 2: stopped early, every process of the test asleep for good
+     * (tests/stall.h); the message says so. */
+    if (rec->timed_out == 2 && rec->message && *rec->message)
+        verdict(out, ST_TIMEOUT, xasprintf("hung (stopped after %.1f s, before its %.1f s timeout)%s: %s", rec->seconds,
+                                           timeout, where, rec->message));
+    else if (rec->timed_out)
         verdict(out, ST_TIMEOUT, xasprintf("timed out after %.1f s%s", timeout, where));
     else if (rec->crashed || rec->signal) {
         sig = signal_text(rec->signal, res->memory_limit);

@@ -74,6 +74,11 @@ void mm_runner_complete(void);
 const char *mm_runner_driver(void);
 const char *mm_runner_under(void); /* --under=PROGRAM, or NULL */
 int mm_runner_shared_shm(void);
+/* The test's own processes are running, not waiting for good: called by
+ * every loop of theirs that waits with a timeout, and by mm_step. The
+ * runner cannot see them in /proc (they are non-dumpable, /proc is
+ * hidepid=2), so this is how its stall watch (stall.h) knows. */
+void mm_runner_alive(void);
 
 /* The row that grades what unmap() and destroy_shared_region() leave. */
 #define MM_ROW_CLEANUP "unmap_cleanup"

@@ -346,6 +346,7 @@ static void driver_gone(void)
         if (status >= 0)
             driver_ended(status);
         poll(&p, 1, 10);
+        mm_runner_alive();
     }
     kill(g_drv.pid, SIGKILL);
     for (;;) {
@@ -354,6 +355,7 @@ static void driver_gone(void)
         if (status >= 0)
             driver_ended(status);
         poll(&p, 1, 10);
+        mm_runner_alive();
     }
 }
 

@@ -388,6 +388,7 @@ static enum settled settle_for(struct kid *k, double asleep_for)
 
         if (poll(&p, 1, 1) > 0)
             return RETURNED;
+        mm_runner_alive();
         MM_CHECK(proc_stat(k->drv, &state, &ticks) == 0, "test set-up: cannot read /proc/%d/stat",
                  (int)k->drv);
         inside = state == 'S' ? blocked_in_call(k->drv) : 0;

@@ -21,7 +21,7 @@
  * drives it. The test process writes its outcome (completed, failure
  * message, how the driver ended, the last step) into a page it shares
  * with the runner only; the runner reads it once the process has ended or
- * was killed at its timeout, and writes one record per test to the
+ * was killed (at its timeout, or once stalled: stall.h), and writes one record per test to the
  * descriptor named by MM_RESULT_FD (the grader's), or a readable line to
  * stdout when run by hand. The runner and the test processes are
  * non-dumpable: the driver, which runs as the same uid, cannot read or
@@ -30,7 +30,9 @@
  * Record (tab-separated, '\t' '\n' '\\' escaped; graders/score.c reads it):
  *   T suite/name completed failed crashed signal exit_code timed_out message step note
  *     seconds output_bytes
- * `note`: what the test saw that another row grades ("also seen: ..."),
+ * `timed_out`: 1 when stopped at its timeout, 2 when stopped because it
+ * could never finish (stall.h: every process asleep for good), then
+ * `message` says so. `note`: what the test saw that another row grades ("also seen: ..."),
  * shown with the row's verdict but never deciding it; "" when none.
  * `seconds`: the test's wall time. `output_bytes`: how much of what the
  * test (and the drivers it started) printed the runner passed on. Each test prints into a pipe of its
@@ -58,6 +60,7 @@
 #include "crashsite.h"
 #include "harness.h"
 #include "remote.h"
+#include "stall.h"
 
 extern const struct mm_test *const __start_mm_tests[];
 extern const struct mm_test *const __stop_mm_tests[];
@@ -72,6 +75,7 @@ struct outcome {
     char step[256];
     char note[2048];
     char teardown_row[64]; /* the row that grades the calls being made, when not the test's */
+    unsigned long alive;   /* mm_runner_alive() calls: the test's processes ran */
 };
 
 static struct outcome *g_out;
@@ -83,7 +87,13 @@ static int g_shared_shm;
 
 void mm_runner_step(const char *step)
 {
+    mm_runner_alive();
     snprintf(g_out->step, sizeof g_out->step, "%s", step);
+}
+
+void mm_runner_alive(void)
+{
+    __atomic_add_fetch(&g_out->alive, 1, __ATOMIC_RELAXED);
 }
 
 void mm_runner_complete(void)
@@ -232,32 +242,57 @@ static int copy_output(int fd, size_t *bytes)
     return 1;
 }
 
+/* How long poll() may wait: until the deadline, or the next look at the
+ * test's processes (stall.h). */
+static int poll_ms(double now_s, double start, double deadline)
+{
+    double look = start + STALL_WATCH_AFTER > now_s + STALL_SAMPLE_SECONDS ? start + STALL_WATCH_AFTER
+                                                                           : now_s + STALL_SAMPLE_SECONDS;
+    double until = look < deadline ? look : deadline;
+
+    return (int)((until - now_s) * 1000) + 1;
+}
+
 /* Waits for the test process, at most `timeout` seconds, copying its
  * output meanwhile: a test that prints more than a pipe holds must not
- * block on it. */
-static int wait_with_timeout(pid_t pid, double timeout, int out, size_t *bytes, int *timed_out)
+ * block on it. Sets *ended to 0 when it ended by itself, TIMED_OUT at the
+ * deadline, STALLED when every process of the test slept for good
+ * (stall.h; the message goes into `why`). */
+enum { TIMED_OUT = 1, STALLED = 2 };
+
+static int wait_with_timeout(pid_t pid, double timeout, int out, size_t *bytes, int *ended, char *why,
+                             size_t why_size)
 {
     int pidfd = (int)syscall(SYS_pidfd_open, pid, 0);
     struct pollfd p[2] = {{pidfd, POLLIN, 0}, {out, POLLIN, 0}};
-    double deadline = now() + timeout;
+    double start = now();
+    double deadline = start + timeout;
+    struct stall watch;
     int status = 0;
 
-    *timed_out = 0;
+    stall_init(&watch, pid);
+    *ended = 0;
     while (pidfd >= 0) {
-        double left = deadline - now();
+        double t = now();
 
-        if (left <= 0) {
-            *timed_out = 1;
+        if (t >= deadline) {
+            *ended = TIMED_OUT;
             break;
         }
-        if (poll(p, p[1].fd >= 0 ? 2 : 1, (int)(left * 1000) + 1) < 0 && errno != EINTR)
+        if (t - start >= STALL_WATCH_AFTER
+            && stall_check(&watch, t, __atomic_load_n(&g_out->alive, __ATOMIC_RELAXED))) {
+            *ended = STALLED;
+            stall_message(&watch, why, why_size);
+            break;
+        }
+        if (poll(p, p[1].fd >= 0 ? 2 : 1, poll_ms(t, start, deadline)) < 0 && errno != EINTR)
             break;
         if (p[0].revents)
             break;
         if (p[1].revents && !copy_output(out, bytes))
             p[1].fd = -1; /* closed by every writer: only the process is left to wait for */
     }
-    if (*timed_out) {
+    if (*ended) {
         kill(-pid, SIGKILL);
         kill(pid, SIGKILL);
     }
@@ -291,16 +326,18 @@ static void put_escaped(FILE *out, const char *s)
     }
 }
 
-static void put_record(FILE *out, const struct mm_test *t, int status, int timed_out, double seconds,
-                       size_t bytes)
+/* `ended`: 0, TIMED_OUT or STALLED (then `why` is the message). */
+static void put_record(FILE *out, const struct mm_test *t, int status, int ended, const char *why,
+                       double seconds, size_t bytes)
 {
     const struct outcome *o = g_out;
+    int timed_out = ended;
     int crashed = o->crashed || (WIFSIGNALED(status) && !timed_out);
     int sig = o->crashed ? o->signal : WIFSIGNALED(status) && !timed_out ? WTERMSIG(status) : 0;
 
     fprintf(out, "T\t%s/%s\t%d\t%d\t%d\t%d\t%d\t%d\t", t->suite, t->name, o->completed,
             o->failed, crashed, sig, o->exit_code, timed_out);
-    put_escaped(out, o->message);
+    put_escaped(out, ended == STALLED ? why : o->message);
     fputc('\t', out);
     put_escaped(out, o->step);
     fputc('\t', out);
@@ -309,9 +346,10 @@ static void put_record(FILE *out, const struct mm_test *t, int status, int timed
     fflush(out);
 }
 
-static void put_line(const struct mm_test *t, int status, int timed_out)
+static void put_line(const struct mm_test *t, int status, int ended, const char *why)
 {
     const struct outcome *o = g_out;
+    int timed_out = ended;
     int sig = o->crashed ? o->signal : WIFSIGNALED(status) ? WTERMSIG(status) : 0;
     const char *verdict = timed_out ? "TIMEOUT" : sig ? "CRASH" : o->failed ? "FAIL"
                           : o->completed && !o->exit_code ? "PASS" : "FAIL";
@@ -323,7 +361,9 @@ static void put_line(const struct mm_test *t, int status, int timed_out)
         printf(": your code exited with status %d", o->exit_code);
     else if (!o->completed && !o->failed && !timed_out)
         printf(": ended before the test finished");
-    if (o->message[0])
+    if (ended == STALLED)
+        printf(": %s", why);
+    else if (o->message[0])
         printf(": %s", o->message);
     if (strcmp(verdict, "PASS") != 0 && o->step[0])
         printf(" [during: %s]", o->step);
@@ -347,7 +387,8 @@ static int run_one(const struct mm_test *t, double timeout, FILE *records)
 {
     double start = now();
     size_t bytes = 0;
-    int timed_out;
+    char why[512] = "";
+    int ended;
     int status;
     int out[2];
     pid_t pid;
@@ -372,13 +413,13 @@ static int run_one(const struct mm_test *t, double timeout, FILE *records)
         run_test_process(t, out[1]);
     }
     close(out[1]);
-    status = wait_with_timeout(pid, timeout, out[0], &bytes, &timed_out);
+    status = wait_with_timeout(pid, timeout, out[0], &bytes, &ended, why, sizeof why);
     close(out[0]);
     if (records)
-        put_record(records, t, status, timed_out, now() - start, bytes);
+        put_record(records, t, status, ended, why, now() - start, bytes);
     else
-        put_line(t, status, timed_out);
-    return g_out->completed && !g_out->failed && !timed_out && !WIFSIGNALED(status)
+        put_line(t, status, ended, why);
+    return g_out->completed && !g_out->failed && !ended && !WIFSIGNALED(status)
            && WIFEXITED(status) && WEXITSTATUS(status) == 0;
 }
 

@@ -161,6 +161,15 @@ $rerun $rerun_tail >"$out/rerun.txt" 2>&1
 check "the rerun command grades that one test, with its details" \
     sh -c "grep -q '^Score: 0/5 (partial' '$out/rerun.txt' && grep -q '^       KO      unmap_cleanup/' '$out/rerun.txt' &&
            [ \$(grep -c '^       \(OK\|KO\) ' '$out/rerun.txt') -eq 1 ]"
+# A test that can never finish (every process asleep for good: a lost
+# ring wake-up here) is stopped as hung, not at its timeout (tests/stall.h).
+mkdir "$out/stall" && cp reference/memory_mapper.h reference/memory_mapper.c "$out/stall/"
+patch -s -p1 -d "$out/stall" <reference/mutants/ring/02-ring-cursors-private.patch
+grade stall "$out/stall" --test ring_blocking/writer_woken_by_reader --verbose
+check "a test whose processes all sleep for good is stopped as hung, long before its timeout" \
+    sh -c "grep -q '^       TIMEOUT ring_blocking/writer_woken_by_reader ([0-3]\.[0-9]* s)' '$out/stall.txt' &&
+           grep -q 'hung (stopped after [0-3]\.[0-9] s, before its 5\.0 s timeout)' '$out/stall.txt' &&
+           tr '\n' ' ' <'$out/stall.txt' | sed 's/  */ /g' | grep -q 'waiting on a futex'"
 grade verbose reference --test map_file_read/small_file --test error_handling/missing_path --verbose
 check "--verbose shows each test's verdict and time, and its last step" \
     sh -c "grep -q '^       OK      map_file_read/small_file ([0-9.]* s)' '$out/verbose.txt' &&
