@@ -1,11 +1,14 @@
 #!/bin/sh
 # tests/hostile/run.sh - grades the hostile corpus and checks containment.
 #
-#   tests/hostile/run.sh [-j JOBS] [-o DIR] [-g TREE] [NAME...]
+#   tests/hostile/run.sh [-j JOBS] [-s SHARDS] [-o DIR] [-g TREE] [NAME...]
 #
 # Needs `make` done (build/moulinette, build/tests/checker, build/tests/driver.o); builds nothing.
 # NAME: folder names or shell patterns ('0*', '2[0-9]-*'); default: all.
-# -j: --jobs given to the grader (default 2). -o DIR: keep every report and
+# -j: --jobs given to the grader (default 2). -s: how many runs of the
+# corpus go at once, each in namespaces (and cgroups) of its own, taking
+# the next submission as they finish one (default 2; 1 where there are no
+# namespaces): most attacks wait out a limit, so two share two cores. -o DIR: keep every report and
 # the grader's stdout/stderr in DIR (not under /tmp or /dev/shm: those are
 # private to the run, see below). -g TREE: grade with TREE/build/moulinette,
 # TREE/config.yaml and TREE/reference/memory_mapper.h instead of this
@@ -47,11 +50,13 @@
 #                        submission or neutralizing its trick); time-max,
 #                        report-max, json-grep and batch-with hold for all
 #
-# Safety. The run re-executes itself in new pid and mount namespaces
+# Safety. Each shard re-executes the script in new pid and mount namespaces
 # (`unshare --pid --fork --mount-proc`, or with --user --map-root-user when
 # not root; without either it runs bare, says so and skips the DANGEROUS
-# folders), mounts private tmpfs on /tmp and /dev/shm there (so leftovers
-# are attributable and never reach the machine's), and as root also runs in
+# folders), mounts private tmpfs on /tmp, /dev/shm, /var/tmp, /run/lock and
+# TMPDIR there (the checkout bound back when it lies below: so leftovers
+# are attributable to the shard's submission and never reach the
+# machine's), and as root also runs in
 # fresh pids (pids.max 2000) and memory (4G) cgroups, removed at the end,
 # which it bind-mounts over /sys/fs/cgroup/{pids,memory} in its mount
 # namespace: the grader's per-job cgroups nest under them, so the run's
@@ -62,9 +67,10 @@
 # config.yaml or /etc/shadow in the report; no process left in the
 # namespace; no new /dev/shm entry; no /tmp/moulinette-*, /tmp/hostile-*,
 # /tmp/outside-marker left; nothing named moulinette-*, hostile-*, mm_* or
-# outside-marker left in /var/tmp, /run/lock or $TMPDIR (the machine's
-# own: other new entries there are only noted); no marker in /work/main or
-# /root; config.yaml and reference/ unchanged. It then removes what was
+# outside-marker left in /var/tmp, /run/lock or $TMPDIR (other new entries
+# there are only noted); no marker in /work/main or
+# /root (shared by the shards: a marker fails whichever shard sees it
+# first); config.yaml and reference/ unchanged. It then removes what was
 # left (killing left processes by pid), prints PASS or FAIL with the
 # reasons on one line, and at the end a summary. Exit status 1 if any
 # submission failed.
@@ -121,31 +127,93 @@ cg_cleanup() {
     cg_dirs=""
 }
 
+# Counts (passed failed skipped) and names of the failed, summed over the
+# shards' result files ($1/result.*).
+sum_results() {
+    cat "$1"/result.* 2>/dev/null | awk '
+        { p += $1; f += $2; s += $3; for (i = 4; i <= NF; i++) names = names " " $i; n++ }
+        END { printf "%d %d %d %d%s\n", n, p, f, s, names }'
+}
+
+# The outer stage: checks the build, then starts the shards, each through
+# a launcher (below) that makes its cgroups and namespaces, and sums up.
 if [ -z "${MM_HOSTILE_STAGE:-}" ]; then
     if ! (cd "$root" && [ -x "$moulinette" ]) || [ ! -x "$root/build/tests/checker" ] ||
         [ ! -f "$root/build/tests/driver.o" ]; then
         echo "run.sh: $moulinette, build/tests/checker or build/tests/driver.o missing: run make first" >&2
         exit 2
     fi
+    shards=2
+    while getopts j:s:o:g: opt; do
+        case $opt in
+        s) shards=$OPTARG ;;
+        j | o | g) ;;
+        *) echo "usage: $0 [-j JOBS] [-s SHARDS] [-o DIR] [-g TREE] [NAME...]" >&2; exit 2 ;;
+        esac
+    done
+    OPTIND=1
+    case $shards in '' | *[!0-9]* | 0) echo "run.sh: -s wants a number of shards, got '$shards'" >&2; exit 2 ;; esac
     if [ "$(id -u)" -eq 0 ]; then
-        trap 'cg_cleanup; exit 130' INT TERM
-        MM_HOSTILE_CGROUPS=""
-        cg_setup
-        export MM_HOSTILE_CGROUPS
-        MM_HOSTILE_STAGE=pidns unshare --pid --fork --kill-child --mount-proc sh "$0" "$@"
-        rc=$?
-        cg_cleanup
-        exit $rc
+        launch=launch-pidns
     elif unshare --user --map-root-user --pid --fork --mount-proc true 2>/dev/null; then
         echo "note: not root: user namespace, no cgroups (the grader cannot drop to uid 65534 here)"
-        MM_HOSTILE_STAGE=userns exec unshare --user --map-root-user --pid --fork --kill-child \
-            --mount-proc sh "$0" "$@"
+        launch=launch-userns
     else
         echo "WARNING: no namespaces available: running bare; DANGEROUS submissions skipped;"
         echo "WARNING: process and /tmp checks are approximate (shared with the machine)"
         MM_HOSTILE_STAGE=bare exec sh "$0" "$@"
     fi
+    # Where the shards claim submissions (mkdir is atomic) and leave their
+    # counts. Their /tmp is private: each reaches this folder through a
+    # descriptor (9) its launcher opens, as /proc/1/fd/9.
+    MM_HOSTILE_CLAIMS=$(mktemp -d "${TMPDIR:-/tmp}/hostile-claims-XXXXXX") || exit 2
+    export MM_HOSTILE_CLAIMS
+    start_all=$(date +%s)
+    launchers=""
+    trap 'kill $launchers 2>/dev/null; wait; rm -rf "$MM_HOSTILE_CLAIMS"; exit 130' INT TERM
+    i=1
+    while [ "$i" -le "$shards" ]; do
+        MM_HOSTILE_STAGE=$launch MM_HOSTILE_SHARD=$i/$shards sh "$0" "$@" &
+        launchers="$launchers $!"
+        i=$((i + 1))
+    done
+    rc=0
+    for p in $launchers; do
+        wait "$p" || rc=1
+    done
+    set -- $(sum_results "$MM_HOSTILE_CLAIMS")
+    rm -rf "$MM_HOSTILE_CLAIMS"
+    if [ "${1:-0}" -ne "$shards" ]; then
+        echo "hostile corpus: only ${1:-0} of $shards shard(s) finished"
+        exit 1
+    fi
+    if [ "$shards" -gt 1 ]; then
+        echo "hostile corpus: $2 passed, $3 failed, $4 skipped in $(($(date +%s) - start_all)) s ($shards shards)"
+        shift 4
+        [ $# -gt 0 ] && echo "failed: $*"
+    fi
+    exit $rc
 fi
+
+# A shard's launcher: its cgroups (as root), then its namespaces.
+case $MM_HOSTILE_STAGE in
+launch-pidns)
+    exec 9<"$MM_HOSTILE_CLAIMS"
+    trap 'cg_cleanup; exit 130' INT TERM
+    MM_HOSTILE_CGROUPS=""
+    cg_setup
+    export MM_HOSTILE_CGROUPS
+    MM_HOSTILE_STAGE=pidns unshare --pid --fork --kill-child --mount-proc sh "$0" "$@"
+    rc=$?
+    cg_cleanup
+    exit $rc
+    ;;
+launch-userns)
+    exec 9<"$MM_HOSTILE_CLAIMS"
+    MM_HOSTILE_STAGE=userns exec unshare --user --map-root-user --pid --fork --kill-child \
+        --mount-proc sh "$0" "$@"
+    ;;
+esac
 
 # ---- inner stage -------------------------------------------------------------------
 
@@ -153,15 +221,19 @@ stage=$MM_HOSTILE_STAGE
 jobs=2
 keep=""
 tree=$root
-while getopts j:o:g: opt; do
+while getopts j:s:o:g: opt; do
     case $opt in
     j) jobs=$OPTARG ;;
+    s) ;;
     o) keep=$OPTARG ;;
     g) tree=$(cd "$OPTARG" && pwd) || exit 2 ;;
-    *) echo "usage: $0 [-j JOBS] [-o DIR] [-g TREE] [NAME...]" >&2; exit 2 ;;
+    *) echo "usage: $0 [-j JOBS] [-s SHARDS] [-o DIR] [-g TREE] [NAME...]" >&2; exit 2 ;;
     esac
 done
 shift $((OPTIND - 1))
+shard=${MM_HOSTILE_SHARD:-1/1}
+claims=""
+[ "$stage" != bare ] && [ -n "${MM_HOSTILE_CLAIMS:-}" ] && claims=/proc/$$/fd/9
 
 isolated=0
 if [ "$stage" != bare ]; then
@@ -171,23 +243,33 @@ if [ "$stage" != bare ]; then
         exit 2
     fi
     cd "$root" || exit 2
-    mount -t tmpfs -o mode=1777,size=6g hostile-tmp /tmp &&
-        mount -t tmpfs -o mode=1777,size=6g hostile-shm /dev/shm || {
-        echo "run.sh: cannot mount private /tmp and /dev/shm" >&2
-        exit 2
-    }
-    # A checkout under /tmp (a CI clone) is under the new /tmp's cover:
-    # bind it back at its path, from the working directory that still
-    # points at it (--no-canonicalize: resolved as a path, /proc/1/cwd would
-    # lead to the new, empty directory).
-    case $root in
-    /tmp/* | /dev/shm/*)
-        mkdir -p "$root" && mount --no-canonicalize --bind "/proc/$$/cwd" "$root" || {
-            echo "run.sh: cannot bind $root back under the private /tmp" >&2
+    # Private tmpfs on the world-writable places; a checkout under one (a
+    # CI clone) is bound back at its path, from the working directory that
+    # still points at it (--no-canonicalize: resolved as a path, /proc/1/cwd
+    # would lead to the new, empty directory). A TMPDIR below one is made
+    # again inside.
+    made=""
+    for d in /tmp /dev/shm /var/tmp /run/lock ${TMPDIR:-}; do
+        d=${d%/}
+        case " $made " in *" $d "*) continue ;; esac
+        made="$made $d"
+        [ -n "$d" ] && [ -d "$d" ] || continue
+        mount -t tmpfs -o mode=1777,size=6g "hostile$(echo "$d" | tr / -)" "$d" || {
+            echo "run.sh: cannot mount a private $d" >&2
             exit 2
         }
-        ;;
-    esac
+        case $root/ in
+        "$d"/*)
+            mkdir -p "$root" && mount --no-canonicalize --bind "/proc/$$/cwd" "$root" || {
+                echo "run.sh: cannot bind $root back under the private $d" >&2
+                exit 2
+            }
+            ;;
+        esac
+    done
+    if [ -n "${TMPDIR:-}" ] && [ ! -d "$TMPDIR" ]; then
+        mkdir -p "$TMPDIR" && chmod 1777 "$TMPDIR" || exit 2
+    fi
     isolated=1
     # The run's cgroups stand for the whole hierarchy here, so that the
     # grader's own job cgroups nest under them (the run's limits hold for
@@ -323,9 +405,9 @@ tree_sums() {
 # Files and processes a submission may have left outside its sandbox.
 outside_markers="$root/HOSTILE-MARKER $root/tests/hostile/HOSTILE-MARKER /root/hostile-marker"
 
-# World-writable places of the machine besides /tmp and /dev/shm (not
-# made private here: a CI checkout or TMPDIR may live in /var/tmp), and
-# TMPDIR, where the grader makes its scratch folders.
+# World-writable places besides /tmp and /dev/shm, and TMPDIR, where the
+# grader makes its scratch folders (private to the shard, but for a bare
+# run).
 watched=""
 for d in /var/tmp /run/lock ${TMPDIR:-}; do
     case " /tmp /dev/shm $watched " in *" $d "*) continue ;; esac
@@ -384,10 +466,29 @@ for pattern in "$@"; do
 done
 [ -n "$names" ] || { echo "run.sh: no submission matches $*" >&2; exit 2; }
 
-echo "hostile corpus: $(echo $names | wc -w) submission(s), grader $tree --jobs $jobs, stage: $stage" \
+# The slow ones first (they wait out limits, or write a lot), so that the
+# shards end together.
+slow=""
+fast=""
+for name in $names; do
+    if [ -f "$here/$name/DANGEROUS" ] ||
+        grep -q 'TIMEOUT\|^grep hung\|^time-max\|^report-max' "$here/$name/expected"; then
+        slow="$slow $name"
+    else
+        fast="$fast $name"
+    fi
+done
+names="$slow$fast"
+
+[ "$shard" = 1/1 ] || shard_tag=" shard $shard,"
+echo "hostile corpus:${shard_tag:-} $(echo $names | wc -w) submission(s)${shard_tag:+ (taken in turn by the shards)}, grader $tree --jobs $jobs, stage: $stage" \
     "(private /tmp and /dev/shm: $([ $isolated -eq 1 ] && echo yes || echo no))"
 
 for name in $names; do
+    # Another shard took it.
+    if [ -n "$claims" ] && ! mkdir "$claims/$name" 2>/dev/null; then
+        continue
+    fi
     src=$here/$name
     batch=$(directive batch-with "$name")
     if [ -n "$batch" ] && [ ! -f "$here/$batch/expected" ]; then
@@ -438,9 +539,10 @@ for name in $names; do
         out=$report
         [ "$format" = json ] && out=$report.json
         t0=$(date +%s)
+        # 9<&-: the shards' claims folder (above) stays out of the grader's reach.
         # shellcheck disable=SC2086 # $subs: paths without spaces (mktemp's, the corpus')
         (cd "$tree" && timeout -s KILL $((tmax + 60)) "$moulinette" --config "$tree/config.yaml" \
-            --format $format --jobs "$gjobs" --output "$out" $subs >"$work/$name.stdout" 2>"$work/$name.stderr")
+            --format $format --jobs "$gjobs" --output "$out" $subs >"$work/$name.stdout" 2>"$work/$name.stderr" 9<&-)
         rc=$?
         t1=$(date +%s)
         secs=$((t1 - t0))
@@ -609,6 +711,8 @@ fi
 [ -e /tmp/outside-marker ] && { echo "FAIL  (end of run): /tmp/outside-marker exists"; failed=$((failed + 1)); }
 
 rm -rf "$work"
-echo "hostile corpus: $passed passed, $failed failed, $skipped skipped in $(($(date +%s) - start_all)) s"
+echo "hostile corpus:${shard_tag:-} $passed passed, $failed failed, $skipped skipped in $(($(date +%s) - start_all)) s"
 [ -n "$failed_names" ] && echo "failed:$failed_names"
+[ -n "$claims" ] && echo "$passed $failed $skipped$failed_names" >"$claims/result.${shard%/*}"
+
 [ "$failed" -eq 0 ]
