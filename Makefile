@@ -194,7 +194,7 @@ gradescope-test: gradescope
 $(BUILD)/ring_bench: bench/ring_bench.c reference/memory_mapper.c reference/memory_mapper.h | $(DEPS)
 	$(CC) -std=c17 -O2 $(WARN) -D_GNU_SOURCE -Ireference bench/ring_bench.c reference/memory_mapper.c -pthread -lrt -o $@
 
-bench: all $(BUILD)/ring_bench
+bench: all $(BUILD)/ring_bench $(BUILD)/mutation-check
 	bench/bench.sh
 	$(BUILD)/ring_bench
 

@@ -2,7 +2,7 @@
  * mutation_main.c - `make mutants`: proves the moulinette's tests.
  *
  *   mutation-check [--config FILE] [--jobs N] [--reference DIR]
- *                  [--variants DIR]... [--work DIR] MANIFEST...
+ *                  [--variants DIR]... [--work DIR] [--prepare-only] MANIFEST...
  *
  * Applies every mutant's patch to a copy of the reference (or of the
  * correct variant its entry names as `base`), then grades the reference
@@ -11,7 +11,9 @@
  * grader, reusing one build of the tests. Fails when the baseline fails a
  * row, a mutant survives or fails differently from its manifest entry, or
  * a variant loses a point (a ring variant, "ring-...", a bonus point too:
- * variant_verdict in mutation.c).
+ * variant_verdict in mutation.c). --prepare-only writes the mutants'
+ * folders into --work and grades nothing (`make bench` grades them as a
+ * class).
  */
 #include <dirent.h>
 #include <errno.h>
@@ -37,6 +39,7 @@ struct options {
     const char *work;
     struct strlist variant_dirs;
     int jobs;
+    int prepare_only;
     struct strlist manifests;
 };
 
@@ -45,7 +48,8 @@ static int parse_options(int argc, char **argv, struct options *o)
     static const struct option longs[] = {
         {"config", required_argument, NULL, 'c'}, {"jobs", required_argument, NULL, 'j'},
         {"reference", required_argument, NULL, 'r'}, {"variants", required_argument, NULL, 'v'},
-        {"work", required_argument, NULL, 'w'}, {NULL, 0, NULL, 0},
+        {"work", required_argument, NULL, 'w'}, {"prepare-only", no_argument, NULL, 'p'},
+        {NULL, 0, NULL, 0},
     };
     int c;
 
@@ -60,6 +64,8 @@ static int parse_options(int argc, char **argv, struct options *o)
             sl_push(&o->variant_dirs, optarg);
         else if (c == 'w')
             o->work = optarg;
+        else if (c == 'p')
+            o->prepare_only = 1;
         else
             return -1;
     }
@@ -205,7 +211,7 @@ static int judge_variants(const struct strlist *dirs, struct grade *const *grade
 
 int main(int argc, char **argv)
 {
-    struct options o = {"config.yaml", "reference", "build/mutants", {0}, 2, {0}};
+    struct options o = {"config.yaml", "reference", "build/mutants", {0}, 2, 0, {0}};
     struct manifest m = {0};
     struct strlist dirs = {0};
     struct strlist variants = {0};
@@ -217,7 +223,7 @@ int main(int argc, char **argv)
 
     if (parse_options(argc, argv, &o) != 0) {
         fputs("usage: mutation-check [--config FILE] [--jobs N] [--reference DIR] "
-              "[--variants DIR]... [--work DIR] MANIFEST...\n", stderr);
+              "[--variants DIR]... [--work DIR] [--prepare-only] MANIFEST...\n", stderr);
         return 2;
     }
     for (size_t i = 0; i < o.manifests.count; i++)
@@ -234,6 +240,15 @@ int main(int argc, char **argv)
 
         sl_push(&dirs, dir);
         free(dir);
+    }
+    if (o.prepare_only) {
+        printf("%zu mutants written in %s\n", m.count, o.work);
+        sl_free(&dirs);
+        sl_free(&o.variant_dirs);
+        sl_free(&o.manifests);
+        manifest_free(&m);
+        config_free(cfg);
+        return 0;
     }
     for (size_t i = 0; i < o.variant_dirs.count; i++)
         list_variants(o.variant_dirs.items[i], &variants);

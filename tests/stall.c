@@ -172,9 +172,10 @@ void stall_init(struct stall *s, pid_t pgid)
     memset(s, 0, sizeof *s);
     s->pgid = pgid;
     s->quiet_since = -1;
-    /* The runner's own: the test process may be hidden (hidepid=2). */
+    /* The runner's own: the test process may be hidden (hidepid=2). A
+     * kernel without sched_info prints "0 0 0": no CPU time to compare. */
     snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", (int)getpid());
-    s->disabled = read_small(path, buf, sizeof buf) != 0;
+    s->disabled = read_small(path, buf, sizeof buf) != 0 || strtoull(buf, NULL, 10) == 0;
 }
 
 int stall_check(struct stall *s, double now, unsigned long alive)

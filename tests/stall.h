@@ -23,8 +23,9 @@
  * ends, however briefly, so it is not stalled: only a wait without end,
  * or one longer than STALL_SECONDS, is.
  *
- * Where /proc has no schedstat (a kernel without CONFIG_SCHED_INFO), the
- * watch never fires: the test's timeout stays the only limit.
+ * Where /proc has no schedstat, or one that says "0 0 0" (a kernel without
+ * CONFIG_SCHED_INFO), the watch never fires: the test's timeout stays the
+ * only limit.
  */
 #ifndef MM_STALL_H
 #define MM_STALL_H
