@@ -116,7 +116,7 @@ for j in 1 2 10; do
         printf "  --jobs %-2s %-10s %6.2f submissions/s   CPU per submission %4.0f ms (%.1fx the floor)\n",
             j, x, n / (w / 1000), c / n, c / n / f }'
 done
-echo "  (every row: ring_blocking/waiting_uses_no_cpu spends 200 ms of CPU on purpose, see README)"
+echo "  (every row: the bonus rows start many processes and wait 50 ms to see a call asleep, see README)"
 # shellcheck disable=SC2086
 set -- $(rss_profile build/moulinette --jobs "$cores" --no-bonus $batch)
 rss_quarter=$1
@@ -136,7 +136,7 @@ cb=$(awk -v c="$batch2_cpu" -v n="$nbatch" -v f="$floor_cpu" 'BEGIN { print c / 
 cb10=$(awk -v c="$batch10_cpu" -v n="$nbatch" -v f="$floor_cpu" 'BEGIN { print c / n / f }')
 scale=$(awk -v a="$batch1_wall" -v b="$batch2_wall" 'BEGIN { print a / b }')
 cost=$(awk -v a="$ten_wall" -v b="$bare_wall" 'BEGIN { print (a / b - 1) * 100 }')
-mem=$(awk -v a="$rss_end" -v b="$rss_quarter" 'BEGIN { print b > 0 ? a / b : 99 }')
+mem=$(awk -v a="$rss_end" -v b="$rss_quarter" 'BEGIN { print (b > 0 ? a / b : 99) }')
 echo "targets (issue 12)"
 printf "  %-58s %-8s %s\n" "ten rows, sandboxed: wall <= 2.5x the floor" "$(printf %.1fx "$w1")" "$(verdict "$w1" "<=" 2.5)"
 printf "  %-58s %-8s %s\n" "ten rows, sandboxed: CPU <= 3x the floor" "$(printf %.1fx "$c1")" "$(verdict "$c1" "<=" 3)"
