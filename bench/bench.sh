@@ -25,6 +25,7 @@ cores=$(nproc)
 out=build/bench
 mkdir -p $out
 if [ -z "${BATCH:-}" ]; then
+    rm -rf $out/mutants # exactly these mutants: none left from an older manifest
     build/mutation-check --prepare-only --work $out/mutants reference/mutants/manifest.yaml \
         reference/mutants/*/manifest.yaml >/dev/null
     BATCH="reference $out/mutants/* reference/variants/*/"

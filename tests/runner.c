@@ -267,6 +267,7 @@ static int wait_with_timeout(pid_t pid, double timeout, int out, size_t *bytes, 
     struct pollfd p[2] = {{pidfd, POLLIN, 0}, {out, POLLIN, 0}};
     double start = now();
     double deadline = start + timeout;
+    double next_look = start + STALL_WATCH_AFTER;
     struct stall watch;
     int status = 0;
 
@@ -279,11 +280,15 @@ static int wait_with_timeout(pid_t pid, double timeout, int out, size_t *bytes, 
             *ended = TIMED_OUT;
             break;
         }
-        if (t - start >= STALL_WATCH_AFTER
-            && stall_check(&watch, t, __atomic_load_n(&g_out->alive, __ATOMIC_RELAXED))) {
-            *ended = STALLED;
-            stall_message(&watch, why, why_size);
-            break;
+        /* At most every STALL_SAMPLE_SECONDS: a test that floods its
+         * output turns this loop once per pipe read. */
+        if (t >= next_look) {
+            next_look = t + STALL_SAMPLE_SECONDS;
+            if (stall_check(&watch, t, __atomic_load_n(&g_out->alive, __ATOMIC_RELAXED))) {
+                *ended = STALLED;
+                stall_message(&watch, why, why_size);
+                break;
+            }
         }
         if (poll(p, p[1].fd >= 0 ? 2 : 1, poll_ms(t, start, deadline)) < 0 && errno != EINTR)
             break;

@@ -175,7 +175,7 @@ void stall_init(struct stall *s, pid_t pgid)
     /* The runner's own: the test process may be hidden (hidepid=2). A
      * kernel without sched_info prints "0 0 0": no CPU time to compare. */
     snprintf(path, sizeof path, "/proc/self/task/%d/schedstat", (int)getpid());
-    s->disabled = read_small(path, buf, sizeof buf) != 0 || strtoull(buf, NULL, 10) == 0;
+    s->disabled = read_small(path, buf, sizeof buf) != 0 || strspn(buf, "0 \n") == strlen(buf);
 }
 
 int stall_check(struct stall *s, double now, unsigned long alive)

@@ -135,6 +135,30 @@ sum_results() {
         END { printf "%d %d %d %d%s\n", n, p, f, s, names }'
 }
 
+# The places each shard makes private: a TMPDIR that holds the checkout
+# is left alone (the shard uses a folder of its private /tmp instead).
+private_places() {
+    echo /tmp /dev/shm /var/tmp /run/lock
+    if [ -n "${TMPDIR:-}" ]; then
+        case $root/ in "${TMPDIR%/}"/*) ;; *) echo "${TMPDIR%/}" ;; esac
+    fi
+}
+
+# Fails, saying why, when one of the paths given (-o, -g) lies below one
+# of them: a shard would not see it, or would lose what it writes there.
+check_paths() {
+    for p; do
+        for d in $(private_places); do
+            case $p/ in
+            "$d"/*)
+                echo "run.sh: $p is under $d, which each shard makes private: it would be hidden or lost" >&2
+                return 1
+                ;;
+            esac
+        done
+    done
+}
+
 # The outer stage: checks the build, then starts the shards, each through
 # a launcher (below) that makes its cgroups and namespaces, and sums up.
 if [ -z "${MM_HOSTILE_STAGE:-}" ]; then
@@ -144,14 +168,18 @@ if [ -z "${MM_HOSTILE_STAGE:-}" ]; then
         exit 2
     fi
     shards=2
+    paths=""
     while getopts j:s:o:g: opt; do
         case $opt in
         s) shards=$OPTARG ;;
-        j | o | g) ;;
+        o | g) paths="$paths $OPTARG" ;;
+        j) ;;
         *) echo "usage: $0 [-j JOBS] [-s SHARDS] [-o DIR] [-g TREE] [NAME...]" >&2; exit 2 ;;
         esac
     done
     OPTIND=1
+    # shellcheck disable=SC2086 # paths without spaces, as the corpus'
+    check_paths $paths || exit 2
     case $shards in '' | *[!0-9]* | 0) echo "run.sh: -s wants a number of shards, got '$shards'" >&2; exit 2 ;; esac
     if [ "$(id -u)" -eq 0 ]; then
         launch=launch-pidns
@@ -170,10 +198,14 @@ if [ -z "${MM_HOSTILE_STAGE:-}" ]; then
     export MM_HOSTILE_CLAIMS
     start_all=$(date +%s)
     launchers=""
-    trap 'kill $launchers 2>/dev/null; wait; rm -rf "$MM_HOSTILE_CLAIMS"; exit 130' INT TERM
+    # Each launcher leads a session of its own (setsid: a background job
+    # of a shell without job control would ignore SIGINT, and unshare
+    # outlives SIGTERM): an interrupted run sends SIGTERM to each whole
+    # group, whose pid 1 then ends its namespace.
+    trap 'for p in $launchers; do kill -TERM "-$p" 2>/dev/null; done; wait; rm -rf "$MM_HOSTILE_CLAIMS"; exit 130' INT TERM
     i=1
     while [ "$i" -le "$shards" ]; do
-        MM_HOSTILE_STAGE=$launch MM_HOSTILE_SHARD=$i/$shards sh "$0" "$@" &
+        MM_HOSTILE_STAGE=$launch MM_HOSTILE_SHARD=$i/$shards setsid sh "$0" "$@" &
         launchers="$launchers $!"
         i=$((i + 1))
     done
@@ -232,6 +264,9 @@ while getopts j:s:o:g: opt; do
 done
 shift $((OPTIND - 1))
 shard=${MM_HOSTILE_SHARD:-1/1}
+private=$(private_places)
+tmpdir_holds_root=0
+[ -n "${TMPDIR:-}" ] && case $root/ in "${TMPDIR%/}"/*) tmpdir_holds_root=1 ;; esac
 claims=""
 [ "$stage" != bare ] && [ -n "${MM_HOSTILE_CLAIMS:-}" ] && claims=/proc/$$/fd/9
 
@@ -249,8 +284,7 @@ if [ "$stage" != bare ]; then
     # would lead to the new, empty directory). A TMPDIR below one is made
     # again inside.
     made=""
-    for d in /tmp /dev/shm /var/tmp /run/lock ${TMPDIR:-}; do
-        d=${d%/}
+    for d in $private; do
         case " $made " in *" $d "*) continue ;; esac
         made="$made $d"
         [ -n "$d" ] && [ -d "$d" ] || continue
@@ -267,8 +301,17 @@ if [ "$stage" != bare ]; then
             ;;
         esac
     done
+    # A TMPDIR below one of them is made again inside; one that holds the
+    # checkout is not made private (it would hide the checkout's
+    # neighbours): the shard then uses a folder of its private /tmp.
+    if [ "$tmpdir_holds_root" -eq 1 ]; then
+        TMPDIR=$(mktemp -d /tmp/tmpdir.XXXXXX) && chmod 1777 "$TMPDIR" || exit 2
+        echo "note: TMPDIR holds the checkout: this shard uses $TMPDIR"
+    fi
     if [ -n "${TMPDIR:-}" ] && [ ! -d "$TMPDIR" ]; then
-        mkdir -p "$TMPDIR" && chmod 1777 "$TMPDIR" || exit 2
+        for d in $made; do
+            case $TMPDIR/ in "$d"/*) mkdir -p "$TMPDIR" && chmod 1777 "$TMPDIR" || exit 2 ;; esac
+        done
     fi
     isolated=1
     # The run's cgroups stand for the whole hierarchy here, so that the
@@ -540,9 +583,15 @@ for name in $names; do
         [ "$format" = json ] && out=$report.json
         t0=$(date +%s)
         # 9<&-: the shards' claims folder (above) stays out of the grader's reach.
+        # In the background, waited for: a SIGTERM or SIGINT then ends the
+        # shard at once (the shell runs its trap when `wait` is interrupted;
+        # timeout(1) keeps the grader in a process group of its own, which
+        # the signal sent to the shard's group does not reach, but pid 1's
+        # exit ends the whole namespace).
         # shellcheck disable=SC2086 # $subs: paths without spaces (mktemp's, the corpus')
         (cd "$tree" && timeout -s KILL $((tmax + 60)) "$moulinette" --config "$tree/config.yaml" \
-            --format $format --jobs "$gjobs" --output "$out" $subs >"$work/$name.stdout" 2>"$work/$name.stderr" 9<&-)
+            --format $format --jobs "$gjobs" --output "$out" $subs >"$work/$name.stdout" 2>"$work/$name.stderr" 9<&-) &
+        wait $!
         rc=$?
         t1=$(date +%s)
         secs=$((t1 - t0))
