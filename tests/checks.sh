@@ -28,3 +28,33 @@ check() {
     fi
     rm -f "$_check_log"
 }
+
+# install_or_ask SUITE WHY PACKAGE...: the Debian packages a suite's
+# consumers need. As root (with apt-get), installs them quietly (apt's
+# output in build/apt-SUITE.log, its end shown on failure); otherwise
+# prints "FAIL  WHY; install with:" and the one command that works on this
+# machine. Returns only when they are installed: exits 1 otherwise, so a
+# missing consumer is never a skipped check.
+install_or_ask() {
+    _suite=$1
+    _why=$2
+    shift 2
+    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
+        echo "$_suite: installing $* (apt output in build/apt-$_suite.log)"
+        mkdir -p build
+        if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q "$@"; } \
+            >"build/apt-$_suite.log" 2>&1; then
+            tail -5 "build/apt-$_suite.log"
+            echo "FAIL  could not install $*"
+            exit 1
+        fi
+        return 0
+    fi
+    echo "FAIL  $_why; install with:"
+    if command -v sudo >/dev/null 2>&1; then
+        echo "    sudo apt-get update && sudo apt-get install -y $*"
+    else
+        echo "    as root: apt-get update && apt-get install -y $*"
+    fi
+    exit 1
+}

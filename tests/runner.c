@@ -243,14 +243,12 @@ static int copy_output(int fd, size_t *bytes)
 }
 
 /* How long poll() may wait: until the deadline, or the next look at the
- * test's processes (stall.h). */
-static int poll_ms(double now_s, double start, double deadline)
+ * test's processes (stall.h), whichever comes first. */
+static int poll_ms(double now_s, double next_look, double deadline)
 {
-    double look = start + STALL_WATCH_AFTER > now_s + STALL_SAMPLE_SECONDS ? start + STALL_WATCH_AFTER
-                                                                           : now_s + STALL_SAMPLE_SECONDS;
-    double until = look < deadline ? look : deadline;
+    double until = next_look < deadline ? next_look : deadline;
 
-    return (int)((until - now_s) * 1000) + 1;
+    return until > now_s ? (int)((until - now_s) * 1000) + 1 : 1;
 }
 
 /* Waits for the test process, at most `timeout` seconds, copying its
@@ -290,7 +288,7 @@ static int wait_with_timeout(pid_t pid, double timeout, int out, size_t *bytes, 
                 break;
             }
         }
-        if (poll(p, p[1].fd >= 0 ? 2 : 1, poll_ms(t, start, deadline)) < 0 && errno != EINTR)
+        if (poll(p, p[1].fd >= 0 ? 2 : 1, poll_ms(t, next_look, deadline)) < 0 && errno != EINTR)
             break;
         if (p[0].revents)
             break;

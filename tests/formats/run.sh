@@ -25,34 +25,16 @@ need_tools() {
     command -v xmllint >/dev/null 2>&1 || missing="$missing libxml2-utils"
     { command -v prove >/dev/null 2>&1 && perl -MTAP::Parser -MJSON::PP -e 1 2>/dev/null; } ||
         missing="$missing perl"
-    [ -z "$missing" ] && return 0
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "formats: installing$missing (apt output in build/apt-formats.log)"
-        mkdir -p build
-        if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing; } \
-            >build/apt-formats.log 2>&1; then
-            tail -5 build/apt-formats.log
-            echo "FAIL  could not install$missing"
-            exit 1
-        fi
-        return 0
-    fi
-    echo "FAIL  the report formats' consumers are missing; install them with:"
-    if command -v sudo >/dev/null 2>&1; then
-        echo "    sudo apt-get update && sudo apt-get install -y$missing"
-    else
-        echo "    as root: apt-get update && apt-get install -y$missing"
-    fi
-    exit 1
+    # shellcheck disable=SC2086 # $missing: one word per package
+    [ -z "$missing" ] || install_or_ask formats "the report formats' consumers are missing" $missing
 }
+. tests/checks.sh
 need_tools
 
 [ -x "$moulinette" ] || { echo "FAIL  $moulinette is missing: run make"; exit 1; }
 out=$(mktemp -d "${TMPDIR:-/tmp}/mm-formats-XXXXXX") || exit 1
 trap 'rm -rf "$out"' EXIT
 failures=0
-
-. tests/checks.sh
 
 # ---- the batch ---------------------------------------------------------------------
 # The names are the instructor's (folder names); the last one's output is

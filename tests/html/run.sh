@@ -27,27 +27,10 @@ need_tools() {
     missing=""
     command -v python3 >/dev/null 2>&1 || missing="$missing python3"
     command -v chromium >/dev/null 2>&1 || missing="$missing chromium"
-    [ -z "$missing" ] && return 0
-    if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then
-        echo "html: installing$missing (about 100 MB; apt output in build/apt-html.log)"
-        mkdir -p build
-        # shellcheck disable=SC2086 # $missing: one word per package
-        if ! { apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y -q $missing; } \
-            >build/apt-html.log 2>&1; then
-            tail -5 build/apt-html.log
-            echo "FAIL  could not install$missing"
-            exit 1
-        fi
-        return 0
-    fi
-    echo "FAIL  the HTML report's test needs$missing; install with:"
-    if command -v sudo >/dev/null 2>&1; then
-        echo "    sudo apt-get update && sudo apt-get install -y$missing"
-    else
-        echo "    as root: apt-get update && apt-get install -y$missing"
-    fi
-    exit 1
+    # shellcheck disable=SC2086 # $missing: one word per package
+    [ -z "$missing" ] || install_or_ask html "the HTML report's test needs$missing (chromium: about 100 MB)" $missing
 }
+. tests/checks.sh
 need_tools
 
 [ -x "$moulinette" ] || { echo "FAIL  $moulinette is missing: run make"; exit 1; }
@@ -55,8 +38,6 @@ out=$(mktemp -d "${TMPDIR:-/tmp}/mm-html-XXXXXX") || exit 1
 trap 'rm -rf "$out"' EXIT
 mkdir -p build/html
 failures=0
-
-. tests/checks.sh
 
 # ---- the batch ---------------------------------------------------------------------
 subs=$out/subs
